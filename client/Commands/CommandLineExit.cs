@@ -1,0 +1,41 @@
+using System.CommandLine;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// Runs the parsed command and turns the errors a user can cause (bad arguments, missing or
+/// malformed files) into one clear line on stderr and a non-zero exit code, not a stack trace.
+/// The layers below report such errors with the BCL's own exception types
+/// (FormatException, ArgumentException, FileNotFoundException, InvalidDataException, ...),
+/// so they stay free of any console concern.
+/// </summary>
+public static class CommandLineExit
+{
+    /// <summary>A run that started but failed (for example a training run that diverged).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Input the user can fix: bad arguments, missing or malformed files.</summary>
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            return await root.Parse(args).InvokeAsync(config);
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return Failed;
+        }
+    }
+
+    static bool IsBadInput(Exception e) => e is FormatException or ArgumentException
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException;
+}

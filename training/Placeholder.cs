@@ -1,0 +1,1 @@
+namespace BeyondNll.Training;
