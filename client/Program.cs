@@ -6,5 +6,8 @@ using BeyondNll.Client.Commands;
 var root = new RootCommand("BeyondNll.Cluster: find the best fine-tuning objective for a language model.");
 root.Subcommands.Add(ObjectivesCommand.Create());
 root.Subcommands.Add(ObjectiveCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using BeyondNll.Training.Backbones;
+using BeyondNll.Training.Probe;
+using Spectre.Console;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>`bnll probe`: where a backbone sits on the capability continuum for a data set.</summary>
+public static class ProbeCommand
+{
+    public sealed record Report(double MeanP, double MedianP, double Q1P, double Q3P, double ShareAboveHalf, long Tokens, string Region);
+
+    public static Command Create()
+    {
+        var backbone = new Option<string>("--backbone") { Description = "Backbone folder.", Required = true };
+        var data = new Option<string>("--data") { Description = "Data set (JSONL or Parquet).", Required = true };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most.", DefaultValueFactory = _ => 128 };
+        var promptKey = TrainingConsole.PromptKey();
+        var responseKey = TrainingConsole.ResponseKey();
+        var threads = TrainingConsole.Threads();
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("probe", "Measure p of the data's response tokens under the backbone, before training, and place it on the continuum.")
+            { backbone, data, maxLength, promptKey, responseKey, threads, json };
+        command.SetAction(parse =>
+        {
+            TrainingConsole.SetThreads(parse.GetValue(threads));
+            var examples = TrainingConsole.ReadData(parse.GetValue(data)!, parse.GetValue(promptKey)!, parse.GetValue(responseKey)!);
+            using var model = Backbone.Load(parse.GetValue(backbone)!);
+            var r = CapabilityProbe.Measure(model.Model, model.Tokenizer, examples, parse.GetValue(maxLength));
+            var report = new Report(r.MeanP, r.MedianP, r.Q1P, r.Q3P, r.ShareAboveHalf, r.Tokens, r.RegionName);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(report);
+                return 0;
+            }
+            var grid = new Grid().AddColumns(2);
+            grid.AddRow("mean p", $"{r.MeanP:F4}");
+            grid.AddRow("median p (Q1, Q3)", $"{r.MedianP:F4} ({r.Q1P:F4}, {r.Q3P:F4})");
+            grid.AddRow("share p > 0.5", $"{r.ShareAboveHalf:P1}");
+            grid.AddRow("tokens", $"{r.Tokens}");
+            grid.AddRow("region", $"[bold]{r.RegionName}[/]");
+            AnsiConsole.Write(grid);
+            return 0;
+        });
+        return command;
+    }
+}

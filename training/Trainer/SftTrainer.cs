@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using BeyondNll.Training.Data;
+using BeyondNll.Training.Model;
+using BeyondNll.Training.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BeyondNll.Training.Trainer;
+
+/// <summary>
+/// Supervised fine-tuning of a decoder with one objective of the family: the training loop of a
+/// trial, readable in one sitting. Each step: a seeded batch of examples, split into micro-batches
+/// whose gradients accumulate (each micro-batch's loss normalised by its own response tokens and
+/// divided by their number, as the paper's trainer does), gradient clipping, an AdamW update at the
+/// scheduled learning rate. It runs on the caller's thread; cancel through the token.
+/// </summary>
+public sealed class SftTrainer
+{
+    readonly DecoderLM model;
+    readonly TrainingOptions options;
+    readonly int padId;
+
+    public SftTrainer(DecoderLM model, TrainingOptions options, int padId)
+    {
+        options.Validate();
+        this.model = model;
+        this.options = options;
+        this.padId = padId;
+    }
+
+    /// <param name="afterStep">Called on the training thread after each step, with the model between
+    /// updates: the place to evaluate for intermediate values.</param>
+    public TrainingResult Train(IReadOnlyList<TokenizedExample> examples, IProgress<StepProgress>? progress = null,
+        CancellationToken cancellation = default, Action<StepProgress>? afterStep = null)
+    {
+        if (examples.Count == 0) throw new ArgumentException("no training examples");
+        var device = model.parameters().First().device;
+        var parameters = model.parameters().ToList();
+        using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
+            eps: 1e-8, weight_decay: options.WeightDecay);
+        var loss = new ObjectiveLoss(options.Objective);
+        var order = new SftBatchOrder(examples.Count, options.BatchSize, options.Seed);
+        var history = new List<StepProgress>(options.Steps);
+        var wasTraining = model.training;
+        model.train();
+        var total = Stopwatch.StartNew();
+        long totalTokens = 0;
+        try
+        {
+            for (var step = 0; step < options.Steps; step++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var watch = Stopwatch.StartNew();
+                var learningRate = LearningRateSchedule.At(step, options.Steps, options.LearningRate, options.WarmupFraction);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+                optimizer.zero_grad();
+
+                var (stepLoss, tokens, meanP) = AccumulateGradients(order.Next(), examples, loss, device);
+                if (!double.IsFinite(stepLoss))
+                    throw new TrainingDivergedException($"step {step + 1}: the {options.Objective.Spec} loss is {stepLoss}; stopped instead of training on");
+                var gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradientClip);
+                if (!double.IsFinite(gradNorm))
+                    throw new TrainingDivergedException($"step {step + 1}: the gradient norm is {gradNorm}; stopped instead of training on");
+                optimizer.step();
+
+                var seconds = watch.Elapsed.TotalSeconds;
+                totalTokens += tokens;
+                var report = new StepProgress(step + 1, options.Steps, stepLoss, gradNorm, learningRate,
+                    tokens / Math.Max(seconds, 1e-9), meanP, seconds);
+                history.Add(report);
+                progress?.Report(report);
+                afterStep?.Invoke(report);
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        var tail = history.Skip(history.Count - Math.Max(1, history.Count / 10)).Average(h => h.Loss);
+        var elapsed = total.Elapsed.TotalSeconds;
+        return new TrainingResult(history.Count, tail, elapsed, totalTokens / Math.Max(elapsed, 1e-9), history);
+    }
+
+    (double Loss, long Tokens, double MeanP) AccumulateGradients(IReadOnlyList<int> batch,
+        IReadOnlyList<TokenizedExample> examples, ObjectiveLoss loss, Device device)
+    {
+        var micro = options.EffectiveMicroBatchSize;
+        var microBatches = (batch.Count + micro - 1) / micro;
+        double stepLoss = 0, sumP = 0;
+        long tokens = 0, responseTokens = 0;
+        for (var m = 0; m < microBatches; m++)
+        {
+            using var scope = NewDisposeScope();
+            var members = batch.Skip(m * micro).Take(micro).Select(i => examples[i]).ToList();
+            using var data = SftBatcher.Make(members, options.MaxLength, padId, device);
+            var hidden = model.Hidden(data.InputIds);
+            var stats = loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
+                gradientScale: 1.0 / microBatches, chunkTokens: options.ChunkTokens);
+            stepLoss += stats.Loss / microBatches;
+            sumP += stats.SumP;
+            responseTokens += stats.ResponseTokens;
+            tokens += data.Tokens;
+        }
+        return (stepLoss, tokens, responseTokens == 0 ? double.NaN : sumP / responseTokens);
+    }
+}
