@@ -9,5 +9,6 @@ root.Subcommands.Add(ObjectiveCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(QuickstartCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);
