@@ -19,8 +19,8 @@ internal static class ParquetRows
         IList<Dictionary<string, object>> rows;
         try
         {
-            // Blocking on the async reader is safe here: no synchronization context runs
-            // this library (console, tests, worker threads), so nothing can deadlock.
+            // Blocking on the async reader is safe: this library's callers (the console, tests,
+            // trial worker processes) run without a synchronization context to deadlock on.
             rows = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult().Data;
         }
         catch (Exception e)
@@ -36,18 +36,17 @@ internal static class ParquetRows
     {
         null => null,
         string text => JsonValue.Create(text),
-        // Enumerate through IDictionaryEnumerator: Parquet.Net's struct values also implement
-        // IList of their own entry type, which a plain foreach would pick up instead.
-        IDictionary dictionary => ToJsonObject(dictionary.GetEnumerator()),
+        // Checked before IEnumerable, which a dictionary also is.
+        IDictionary dictionary => ToJsonObject(dictionary),
         IEnumerable items => new JsonArray(items.Cast<object?>().Select(ToJson).ToArray()),
         _ => JsonSerializer.SerializeToNode(value),
     };
 
-    static JsonObject ToJsonObject(IDictionaryEnumerator entries)
+    static JsonObject ToJsonObject(IDictionary dictionary)
     {
         var json = new JsonObject();
-        while (entries.MoveNext())
-            json[(string)entries.Key] = ToJson(entries.Value);
+        foreach (DictionaryEntry entry in dictionary)
+            json[(string)entry.Key] = ToJson(entry.Value);
         return json;
     }
 }

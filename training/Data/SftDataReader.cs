@@ -12,7 +12,7 @@ namespace BeyondNll.Training.Data;
 /// <remarks>
 /// Rows are numbered from 1. In JSON lines a row is a line, so the number is the line number an
 /// editor shows; blank lines are skipped (but still counted). In parquet rows are counted across
-/// all row groups. An empty prompt is accepted; an empty response is not, as it would leave
+/// all row groups, and a null value reads as a missing key. An empty prompt is accepted; an empty response is not, as it would leave
 /// only the end-of-sequence token to learn.
 /// </remarks>
 public static class SftDataReader

@@ -40,7 +40,8 @@ public static class SftDataWriter
         }
         finally
         {
-            File.Delete(temporary); // Does nothing once the move has happened.
+            if (File.Exists(temporary)) // Gone once moved; left behind only by a failure.
+                File.Delete(temporary);
         }
     }
 }
