@@ -49,11 +49,13 @@ public sealed class SftDataReaderParquetTests : IDisposable
     }
 
     [Fact]
-    public void Reads_nested_struct_keys_and_chat_prompts_across_all_row_groups()
+    public async Task Reads_nested_struct_keys_and_chat_prompts_across_all_row_groups()
     {
         var path = WriteParquet("train.parquet", VerlSchema,
             [VerlRow(0, "1+1=", "2"), VerlRow(1, "2+2=", "4")],
             [VerlRow(2, "3+3=", "6")]);
+        await using (var reader = await ParquetReader.CreateAsync(path))
+            Assert.Equal(2, reader.RowGroupCount);
 
         var byStruct = SftDataReader.Read(path, new SftFieldMap("extra_info.question", "extra_info.answer"));
         var byChat = SftDataReader.ReadParquet(path, new SftFieldMap("prompt", "extra_info.answer"));
