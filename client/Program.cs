@@ -6,6 +6,7 @@ using BeyondNll.Client.Commands;
 var root = new RootCommand("BeyondNll.Cluster: find the best fine-tuning objective for a language model.");
 root.Subcommands.Add(ObjectivesCommand.Create());
 root.Subcommands.Add(ObjectiveCommand.Create());
+root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());

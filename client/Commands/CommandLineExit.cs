@@ -21,8 +21,17 @@ public static class CommandLineExit
     {
         try
         {
+            var parsed = root.Parse(args);
+            // A missing option or a value of the wrong type is bad input too: exit 2, not the
+            // parser's default 1. Help and version requests have no errors and run as usual.
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"(see bnll {string.Join(' ', CommandPath(parsed))} --help)");
+                return BadInput;
+            }
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-            return await root.Parse(args).InvokeAsync(config);
+            return await parsed.InvokeAsync(config);
         }
         catch (Exception e) when (IsBadInput(e))
         {
@@ -34,6 +43,14 @@ public static class CommandLineExit
             Console.Error.WriteLine("cancelled");
             return Failed;
         }
+    }
+
+    static IEnumerable<string> CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result.Parent is CommandResult parent; result = parent)
+            names.Insert(0, result.Command.Name);
+        return names;
     }
 
     static bool IsBadInput(Exception e) => e is FormatException or ArgumentException

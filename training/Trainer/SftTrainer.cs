@@ -39,7 +39,9 @@ public sealed class SftTrainer
         using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
             eps: 1e-8, weight_decay: options.WeightDecay);
         var loss = new ObjectiveLoss(options.Objective);
-        var order = new SftBatchOrder(examples.Count, options.BatchSize, options.Seed);
+        // A data set smaller than one batch trains on all of it each step.
+        using var order = new SftBatchOrder(examples.Count, Math.Min(options.BatchSize, examples.Count), options.Seed)
+            .Batches().GetEnumerator();
         var history = new List<StepProgress>(options.Steps);
         var wasTraining = model.training;
         model.train();
@@ -55,7 +57,8 @@ public sealed class SftTrainer
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
                 optimizer.zero_grad();
 
-                var (stepLoss, tokens, meanP) = AccumulateGradients(order.Next(), examples, loss, device);
+                order.MoveNext();
+                var (stepLoss, tokens, meanP) = AccumulateGradients(order.Current, examples, loss, device);
                 if (!double.IsFinite(stepLoss))
                     throw new TrainingDivergedException($"step {step + 1}: the {options.Objective.Spec} loss is {stepLoss}; stopped instead of training on");
                 var gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradientClip);

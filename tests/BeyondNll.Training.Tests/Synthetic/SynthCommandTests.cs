@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Text.Json;
+using BeyondNll.Client.Commands;
+using BeyondNll.Training.Data;
+
+namespace BeyondNll.Training.Tests.Synthetic;
+
+/// <summary>Runs <c>bnll synth data</c> in-process, the way Program.cs wires it.</summary>
+public sealed class SynthCommandTests : IDisposable
+{
+    readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    static RootCommand Root() => new() { SynthCommand.Create() };
+
+    static async Task<(int ExitCode, string Output)> Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var config = new InvocationConfiguration { Output = output, EnableDefaultExceptionHandler = false };
+        int exitCode = await Root().Parse(args).InvokeAsync(config);
+        return (exitCode, output.ToString());
+    }
+
+    [Fact]
+    public async Task Writes_train_and_val_files_that_read_back_and_prints_a_json_summary()
+    {
+        var outDir = folder.File("reverse-data");
+
+        var (exitCode, output) = await Invoke(
+            "synth", "data", "--task", "reverse", "--n", "120", "--noise", "0.1", "--seed", "3", "--out", outDir, "--json");
+
+        Assert.Equal(0, exitCode);
+        var train = SftDataReader.Read(Path.Combine(outDir, "train.jsonl"));
+        var val = SftDataReader.Read(Path.Combine(outDir, "val.jsonl"));
+        Assert.Equal(120, train.Count);
+        Assert.Equal(50, val.Count); // max(50, 120 / 10)
+        Assert.All(val, e => Assert.StartsWith("reverse:", e.Prompt));
+
+        using var summary = JsonDocument.Parse(output);
+        var json = summary.RootElement;
+        Assert.Equal("reverse", json.GetProperty("task").GetString());
+        Assert.Equal(120, json.GetProperty("train").GetInt32());
+        Assert.Equal(50, json.GetProperty("val").GetInt32());
+        Assert.Equal(0.1, json.GetProperty("noise").GetDouble());
+        Assert.Equal(3, json.GetProperty("seed").GetInt32());
+        Assert.Equal(Path.GetFullPath(outDir), json.GetProperty("out").GetString());
+    }
+
+    [Fact]
+    public async Task The_default_summary_is_one_line_and_val_can_be_set()
+    {
+        var outDir = folder.File("addition-data");
+
+        var (exitCode, output) = await Invoke("synth", "data", "--task", "addition", "--n", "1000", "--val", "7", "--out", outDir);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"wrote 1000 training and 7 validation examples of 'addition' (noise 0, seed 0) to {outDir}",
+            output.TrimEnd('\n'));
+        Assert.Equal(7, SftDataReader.Read(Path.Combine(outDir, "val.jsonl")).Count);
+    }
+
+    [Theory]
+    [InlineData("--task", "division", "--n", "10")]
+    [InlineData("--task", "sort", "--n", "0")]
+    [InlineData("--task", "sort", "--n", "10", "--noise", "1.5")]
+    [InlineData("--task", "sort", "--n", "10", "--val", "0")]
+    public async Task Bad_input_exits_with_code_2_and_writes_nothing(params string[] options)
+    {
+        var outDir = folder.File("never");
+
+        int exitCode = await CommandLineExit.RunAsync(Root(), ["synth", "data", .. options, "--out", outDir]);
+
+        Assert.Equal(CommandLineExit.BadInput, exitCode);
+        Assert.False(Directory.Exists(outDir));
+    }
+}
