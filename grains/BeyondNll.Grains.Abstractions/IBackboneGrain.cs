@@ -1,0 +1,55 @@
+namespace BeyondNll.Grains;
+
+/// <summary>A backbone registered under a name: its folder, and what was learned about it across studies.</summary>
+[Alias("bnll.IBackboneGrain")]
+public interface IBackboneGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the folder (checked on the silo); throws ArgumentException when it is no backbone.</summary>
+    [Alias("Register")] Task<BackboneView> Register(string path);
+
+    /// <summary>The backbone, or null when the name is not registered.</summary>
+    [Alias("Get")] Task<BackboneView?> Get();
+
+    /// <summary>Records a capability probe of this backbone on a data set.</summary>
+    [Alias("RecordProbe")] Task RecordProbe(string dataset, ProbeView probe);
+
+    /// <summary>Records a finished study's best objective on a data set; kept when better than the stored one.</summary>
+    [Alias("RecordResult")] Task RecordResult(DatasetResult result);
+}
+
+[Alias("bnll.IBackboneRegistryGrain")]
+public interface IBackboneRegistryGrain : IGrainWithIntegerKey
+{
+    [Alias("Add")] Task Add(string name);
+    [Alias("List")] Task<IReadOnlyList<string>> List();
+}
+
+[GenerateSerializer, Immutable, Alias("bnll.ProbeView")]
+public sealed record ProbeView(double MeanP, double MedianP, double ShareAboveHalf, long Tokens, string Region);
+
+/// <summary>The best objective one study found for this backbone on one data set.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.DatasetResult")]
+public sealed record DatasetResult
+{
+    [Id(0)] public required string Dataset { get; init; }
+    [Id(1)] public required string Objective { get; init; }
+    [Id(2)] public required string PaperKey { get; init; }
+    [Id(3)] public double Value { get; init; }
+    [Id(4)] public double? NllValue { get; init; }
+    /// <summary>Value minus the NLL baseline's, signed so that positive is better.</summary>
+    [Id(5)] public double? Gain { get; init; }
+    [Id(6)] public required string Study { get; init; }
+    [Id(7)] public required string Metric { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("bnll.BackboneView")]
+public sealed record BackboneView
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public required string Path { get; init; }
+    [Id(2)] public long Parameters { get; init; }
+    [Id(3)] public string Tokenizer { get; init; } = "";
+    [Id(4)] public IReadOnlyDictionary<string, ProbeView> Probes { get; init; } = new Dictionary<string, ProbeView>();
+    [Id(5)] public IReadOnlyList<DatasetResult> Results { get; init; } = [];
+    [Id(6)] public DateTimeOffset Added { get; init; }
+}

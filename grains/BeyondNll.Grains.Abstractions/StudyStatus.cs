@@ -1,0 +1,49 @@
+namespace BeyondNll.Grains;
+
+/// <summary>Where a study stands. Names as in `bnll search status --json`.</summary>
+public enum StudyState { Pending, Running, Completed, Cancelled, Failed }
+
+/// <summary>Where one trial stands.</summary>
+public enum TrialRunState { Pending, Running, Completed, Pruned, Failed, Cancelled }
+
+/// <summary>One attempt at a trial: where it ran and how it ended.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.AttemptView")]
+public sealed record AttemptView(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome);
+
+[GenerateSerializer, Immutable, Alias("bnll.TrialView")]
+public sealed record TrialView
+{
+    [Id(0)] public int Number { get; init; }
+    [Id(1)] public required string Objective { get; init; }
+    /// <summary>The trial's active parameters as a JSON object (numbers, and categoricals as their choices).</summary>
+    [Id(2)] public required string ParamsJson { get; init; }
+    [Id(3)] public TrialRunState State { get; init; }
+    [Id(4)] public double? Value { get; init; }
+    [Id(5)] public IReadOnlyList<AttemptView> Attempts { get; init; } = [];
+    /// <summary>Steps done of the running attempt, for progress bars.</summary>
+    [Id(6)] public int Step { get; init; }
+    [Id(7)] public int Steps { get; init; }
+    [Id(8)] public string? Message { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("bnll.StudyStatus")]
+public sealed record StudyStatus
+{
+    [Id(0)] public required string Study { get; init; }
+    [Id(1)] public StudyState State { get; init; }
+    [Id(2)] public required string Backbone { get; init; }
+    [Id(3)] public IReadOnlyList<TrialView> Trials { get; init; } = [];
+    /// <summary>The best finished trial; null while none has finished.</summary>
+    [Id(4)] public TrialView? Best { get; init; }
+    /// <summary>The NLL baseline trial (always trial 0).</summary>
+    [Id(5)] public TrialView? Baseline { get; init; }
+    [Id(6)] public required string Metric { get; init; }
+    [Id(7)] public required string Direction { get; init; }
+    [Id(8)] public int TrialBudget { get; init; }
+    [Id(9)] public int Parallel { get; init; }
+    [Id(10)] public string? Message { get; init; }
+    [Id(11)] public required string Dataset { get; init; }
+    [Id(12)] public DateTimeOffset Created { get; init; }
+    [Id(13)] public string Sampler { get; init; } = "";
+    [Id(14)] public string Pruner { get; init; } = "";
+}

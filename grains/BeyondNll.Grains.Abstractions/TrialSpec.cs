@@ -1,0 +1,53 @@
+namespace BeyondNll.Grains;
+
+/// <summary>One attempt of one trial: what to train, where the inputs are and what they must hash to.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.TrialSpec")]
+public sealed record TrialSpec
+{
+    [Id(0)] public required string Study { get; init; }
+    [Id(1)] public int Number { get; init; }
+    [Id(2)] public int Attempt { get; init; }
+    [Id(3)] public required string Objective { get; init; }
+    [Id(4)] public double LearningRate { get; init; }
+    [Id(5)] public int Steps { get; init; }
+    [Id(6)] public int BatchSize { get; init; }
+    [Id(7)] public int MaxLength { get; init; }
+    [Id(8)] public int Seed { get; init; }
+    [Id(9)] public required string Workload { get; init; }
+    [Id(10)] public required string Metric { get; init; }
+    [Id(11)] public int Evaluations { get; init; }
+    [Id(12)] public required FileFingerprint Backbone { get; init; }
+    [Id(13)] public required FileFingerprint Train { get; init; }
+    [Id(14)] public required FileFingerprint Val { get; init; }
+    [Id(15)] public string PromptKey { get; init; } = "prompt";
+    [Id(16)] public string ResponseKey { get; init; } = "response";
+    [Id(17)] public string AnswerFormat { get; init; } = "whole";
+    /// <summary>The trial's parameters as JSON, for workloads that use more than the objective (the simulated one).</summary>
+    [Id(18)] public string ParamsJson { get; init; } = "{}";
+    /// <summary>The device slot reserved for this attempt on the trial's silo.</summary>
+    [Id(19)] public required string Device { get; init; }
+}
+
+/// <summary>A file or folder and the SHA-256 of its content, so a host with other files refuses to train.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.FileFingerprint")]
+public sealed record FileFingerprint(string Path, string Sha256);
+
+/// <summary>How an attempt ended, reported by the trial grain to its study.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.TrialOutcome")]
+public sealed record TrialOutcome
+{
+    [Id(0)] public required string AttemptKey { get; init; }
+    [Id(1)] public int Number { get; init; }
+    [Id(2)] public int Attempt { get; init; }
+    [Id(3)] public TrialRunState State { get; init; }
+    [Id(4)] public double? Value { get; init; }
+    /// <summary>Why it ended: "completed", or the reason of a failure, prune or cancel.</summary>
+    [Id(5)] public required string Reason { get; init; }
+    /// <summary>True when the failure may pass on another host or attempt (a lost silo, a device fault).</summary>
+    [Id(6)] public bool Transient { get; init; }
+    [Id(7)] public double Seconds { get; init; }
+}
+
+/// <summary>A running attempt's progress, as the trial grain reports it.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.TrialProgress")]
+public sealed record TrialProgress(TrialRunState State, int Step, int Steps, double? Loss, double? LastIntermediate, string Device);
