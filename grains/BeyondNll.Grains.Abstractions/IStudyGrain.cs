@@ -36,6 +36,9 @@ public interface ITrialGrain : IGrainWithStringKey
 
     [Alias("GetProgress"), Orleans.Concurrency.AlwaysInterleave] Task<TrialProgress> GetProgress();
 
+    /// <summary>How the attempt ended, or null while it runs: lets a study recover an outcome whose report was lost.</summary>
+    [Alias("GetOutcome"), Orleans.Concurrency.AlwaysInterleave] Task<TrialOutcome?> GetOutcome();
+
     [Alias("Cancel"), Orleans.Concurrency.AlwaysInterleave] Task Cancel(string reason);
 }
 

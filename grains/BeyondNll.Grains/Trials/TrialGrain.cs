@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using BeyondNll.Grains.Devices;
+using BeyondNll.Grains.Placement;
+using BeyondNll.Grains.Workloads;
+using BeyondNll.Training.Trainer;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Polly;
+using Polly.Retry;
+
+namespace BeyondNll.Grains.Trials;
+
+/// <summary>
+/// One attempt at one trial, on the device its study reserved on this silo. The training runs on a
+/// thread of its own; this grain stays responsive for progress and cancel, relays intermediate values
+/// to the study (whose answer may prune the attempt), frees the device when training ends, stores how
+/// the attempt ended and reports it to the study, retrying that report through transient faults.
+/// </summary>
+[SiloBoundPlacement, KeepAlive]
+public sealed class TrialGrain(
+    [PersistentState("attempt", StorageNames.Cluster)] IPersistentState<TrialGrainState> state,
+    DeviceSlots devices, IWorkloadFactory workloads, ClusterMetrics metrics, ILocalSiloDetails silo,
+    ILogger<TrialGrain> logger) : Grain, ITrialGrain
+{
+    /// <summary>Calls to the study are retried with backoff: it may be moving to another silo.</summary>
+    static readonly ResiliencePipeline StudyCalls = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 6,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(8),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not ArgumentException),
+        })
+        .Build();
+
+    readonly CancellationTokenSource stop = new();
+    string? stopReason;
+    TrialStopKind stopKind;
+    volatile TrialProgress? progress;
+
+    enum TrialStopKind { None, Pruned, Cancelled }
+
+    string Key => this.GetPrimaryKeyString();
+
+    public async Task Start(TrialSpec spec)
+    {
+        if (state.State.Spec is not null) return; // this attempt already started: Start is idempotent
+        if (devices.Find(spec.Device) is not { } device)
+            throw new ArgumentException($"{silo.SiloAddress} has no device {spec.Device}");
+        if (!devices.Claim(Key, spec.Device))
+            throw new InvalidOperationException($"device {spec.Device} on {silo.SiloAddress} is not reserved for {Key}");
+
+        state.State.Spec = spec;
+        state.State.State = TrialRunState.Running;
+        state.State.Started = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        progress = new TrialProgress(TrialRunState.Running, 0, spec.Steps, null, null, spec.Device);
+        metrics.AttemptStarted();
+        logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Objective, spec.Device);
+        _ = RunAsync(spec, device);
+    }
+
+    public Task<TrialProgress> GetProgress() => Task.FromResult(progress ?? new TrialProgress(
+        state.State.State, 0, state.State.Spec?.Steps ?? 0, null, null, state.State.Spec?.Device ?? ""));
+
+    public Task<TrialOutcome?> GetOutcome() => Task.FromResult(state.State.Outcome);
+
+    public Task Cancel(string reason)
+    {
+        if (stopKind == TrialStopKind.None)
+        {
+            stopKind = TrialStopKind.Cancelled;
+            stopReason = reason;
+        }
+        stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs on this activation's scheduler; only the workload itself runs on another thread.</summary>
+    async Task RunAsync(TrialSpec spec, DeviceSlot device)
+    {
+        var watch = Stopwatch.StartNew();
+        var events = Channel.CreateUnbounded<WorkloadEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var workload = workloads.Create(spec.Workload, silo.SiloAddress.ToString());
+        var token = stop.Token;
+        var work = Task.Factory.StartNew(() => workload.Run(spec, device, new ChannelReporter(events.Writer), token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _ = work.ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
+
+        var study = GrainFactory.GetGrain<IStudyGrain>(spec.Study);
+        double? lastIntermediate = null;
+        await foreach (var e in events.Reader.ReadAllAsync())
+        {
+            if (e.Intermediate is { } value)
+            {
+                lastIntermediate = value;
+                var keep = await TryCallStudy(() => study.OnIntermediate(Key, e.Step, value), fallback: true);
+                if (!keep && stopKind == TrialStopKind.None)
+                {
+                    stopKind = TrialStopKind.Pruned;
+                    stopReason = $"pruned at step {e.Step} ({value:G4})";
+                    stop.Cancel();
+                }
+            }
+            progress = new TrialProgress(TrialRunState.Running, e.Step, spec.Steps, e.Loss ?? progress?.Loss, lastIntermediate, spec.Device);
+        }
+
+        var outcome = await Outcome(work, spec, watch.Elapsed.TotalSeconds);
+        devices.Release(Key);
+        metrics.AttemptEnded(outcome.Seconds, outcome.State);
+        state.State.State = outcome.State;
+        state.State.Ended = DateTimeOffset.UtcNow;
+        state.State.Outcome = outcome;
+        progress = new TrialProgress(outcome.State, progress?.Step ?? 0, spec.Steps, progress?.Loss, lastIntermediate, spec.Device);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // The study still learns the outcome below; the stored record is for the audit trail.
+            logger.LogWarning(e, "Attempt {Attempt}: storing the outcome failed", Key);
+        }
+        logger.LogInformation("Attempt {Attempt} ended {State} ({Reason}) after {Seconds:F1} s", Key, outcome.State, outcome.Reason, outcome.Seconds);
+        await TryCallStudy(async () => { await study.OnTrialFinished(outcome); return true; }, fallback: false);
+        DeactivateOnIdle();
+    }
+
+    async Task<TrialOutcome> Outcome(Task<WorkloadResult> work, TrialSpec spec, double seconds)
+    {
+        TrialOutcome Make(TrialRunState s, string reason, double? value = null, bool transient = false) => new()
+        {
+            AttemptKey = Key, Number = spec.Number, Attempt = spec.Attempt, State = s, Value = value,
+            Reason = reason, Transient = transient, Seconds = seconds,
+        };
+        try
+        {
+            var result = await work;
+            return double.IsFinite(result.Value)
+                ? Make(TrialRunState.Completed, "completed", result.Value)
+                : Make(TrialRunState.Failed, $"the metric came out {result.Value}");
+        }
+        catch (OperationCanceledException)
+        {
+            return stopKind == TrialStopKind.Pruned
+                ? Make(TrialRunState.Pruned, stopReason!)
+                : Make(TrialRunState.Cancelled, stopReason ?? "cancelled");
+        }
+        catch (Exception e) when (e is TrainingDivergedException or InvalidDataException or ArgumentException or FileNotFoundException or FormatException)
+        {
+            // The trial itself is at fault (it diverged) or its inputs are: another attempt would fail the same way.
+            return Make(TrialRunState.Failed, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Attempt {Attempt} failed", Key);
+            return Make(TrialRunState.Failed, $"{e.GetType().Name}: {e.Message}", transient: true);
+        }
+    }
+
+    async Task<T> TryCallStudy<T>(Func<Task<T>> call, T fallback)
+    {
+        try
+        {
+            return await StudyCalls.ExecuteAsync(async _ => await call());
+        }
+        catch (Exception e)
+        {
+            // The study polls this grain's outcome on its next round, so nothing is lost.
+            logger.LogWarning(e, "Attempt {Attempt}: the study did not answer", Key);
+            return fallback;
+        }
+    }
+
+    readonly record struct WorkloadEvent(int Step, double? Loss, double? Intermediate);
+
+    sealed class ChannelReporter(ChannelWriter<WorkloadEvent> writer) : IWorkloadReporter
+    {
+        public void Step(int step, int steps, double loss) => writer.TryWrite(new WorkloadEvent(step, loss, null));
+        public void Intermediate(int step, double value) => writer.TryWrite(new WorkloadEvent(step, null, value));
+    }
+}

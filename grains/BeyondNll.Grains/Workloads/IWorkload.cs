@@ -1,0 +1,43 @@
+using BeyondNll.Grains.Devices;
+
+namespace BeyondNll.Grains.Workloads;
+
+/// <summary>What a trial's workload measured: the study's metric, and the validation metrics it has.</summary>
+public sealed record WorkloadResult(double Value, double? Accuracy = null, double? MeanNll = null, double? MeanP = null);
+
+/// <summary>How a running workload tells its trial grain about progress. Called on the workload's thread.</summary>
+public interface IWorkloadReporter
+{
+    void Step(int step, int steps, double loss);
+
+    /// <summary>An intermediate value of the study's metric, for the pruner.</summary>
+    void Intermediate(int step, double value);
+}
+
+/// <summary>
+/// One training attempt, run on a thread of its own (never the grain scheduler). It ends by
+/// returning a result, by <see cref="OperationCanceledException"/> when cancelled or pruned, or by
+/// another exception when it fails.
+/// </summary>
+public interface IWorkload
+{
+    WorkloadResult Run(TrialSpec spec, DeviceSlot device, IWorkloadReporter reporter, CancellationToken cancellation);
+}
+
+/// <summary>A failure that says nothing about the trial itself (a device or file fault): worth another attempt.</summary>
+public sealed class TransientWorkloadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The workload setting of a study: "torch", or "simulated:SECONDS".</summary>
+public readonly record struct WorkloadKind(string Kind, double Seconds)
+{
+    public static WorkloadKind Parse(string text)
+    {
+        var s = text.Trim().ToLowerInvariant();
+        if (s == "torch") return new WorkloadKind("torch", 0);
+        if (s.StartsWith("simulated:", StringComparison.Ordinal) &&
+            double.TryParse(s["simulated:".Length..], System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds))
+            return new WorkloadKind("simulated", seconds);
+        throw new ArgumentException($"unknown workload '{text}'; use torch or simulated:SECONDS");
+    }
+}
