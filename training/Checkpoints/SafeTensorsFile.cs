@@ -32,7 +32,7 @@ public sealed class SafeTensorsFile : IDisposable
     const string MetadataKey = "__metadata__";
     const long MaxHeaderBytes = 100L << 20;   // the reference implementation's limit
     // Data moves through managed buffers in chunks of this many elements.
-    const int ChunkElements = 1 << 20;
+    internal const int ChunkElements = 1 << 20;
 
     readonly FileStream stream;
     readonly long dataStart;

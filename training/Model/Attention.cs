@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace BeyondNll.Training.Model;
@@ -13,7 +14,11 @@ namespace BeyondNll.Training.Model;
 /// </summary>
 public sealed class Attention : nn.Module
 {
-    readonly Linear qProj, kProj, vProj, oProj;
+    // ComponentName gives each projection its Hugging Face parameter name.
+    [ComponentName(Name = "q_proj")] readonly Linear qProj;
+    [ComponentName(Name = "k_proj")] readonly Linear kProj;
+    [ComponentName(Name = "v_proj")] readonly Linear vProj;
+    [ComponentName(Name = "o_proj")] readonly Linear oProj;
     readonly int heads, kvHeads, headDim, layer;
 
     /// <param name="layer">This layer's index, to find its slots in a <see cref="KvCache"/>.</param>
@@ -24,10 +29,7 @@ public sealed class Attention : nn.Module
         kProj = nn.Linear(config.HiddenSize, config.KvDim, hasBias: config.AttentionBias);
         vProj = nn.Linear(config.HiddenSize, config.KvDim, hasBias: config.AttentionBias);
         oProj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: false);
-        register_module("q_proj", qProj);
-        register_module("k_proj", kProj);
-        register_module("v_proj", vProj);
-        register_module("o_proj", oProj);
+        RegisterComponents();
     }
 
     /// <summary>

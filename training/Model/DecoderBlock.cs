@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace BeyondNll.Training.Model;
@@ -9,9 +10,10 @@ namespace BeyondNll.Training.Model;
 /// </summary>
 public sealed class DecoderBlock : nn.Module
 {
-    readonly RmsNorm inputLayernorm, postAttentionLayernorm;
-    readonly Attention selfAttn;
-    readonly SwiGluMlp mlp;
+    [ComponentName(Name = "input_layernorm")] readonly RmsNorm inputLayernorm;
+    [ComponentName(Name = "self_attn")] readonly Attention selfAttn;
+    [ComponentName(Name = "post_attention_layernorm")] readonly RmsNorm postAttentionLayernorm;
+    [ComponentName(Name = "mlp")] readonly SwiGluMlp mlp;
 
     public DecoderBlock(DecoderConfig config, int layer) : base(nameof(DecoderBlock))
     {
@@ -19,10 +21,7 @@ public sealed class DecoderBlock : nn.Module
         selfAttn = new Attention(config, layer);
         postAttentionLayernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         mlp = new SwiGluMlp(config.HiddenSize, config.IntermediateSize);
-        register_module("input_layernorm", inputLayernorm);
-        register_module("self_attn", selfAttn);
-        register_module("post_attention_layernorm", postAttentionLayernorm);
-        register_module("mlp", mlp);
+        RegisterComponents();
     }
 
     /// <summary>See <see cref="Attention.Forward"/> for the positions and the cache.</summary>

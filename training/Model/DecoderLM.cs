@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace BeyondNll.Training.Model;
@@ -29,8 +30,9 @@ namespace BeyondNll.Training.Model;
 /// </summary>
 public sealed class DecoderLM : nn.Module<Tensor, Tensor>
 {
+    // Field names, or their ComponentName, are the parameter names' prefixes.
     readonly Backbone model;
-    readonly Linear? lmHead;
+    [ComponentName(Name = "lm_head")] readonly Linear? lmHead;
 
     public DecoderConfig Config { get; }
 
@@ -43,37 +45,37 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
         config.Validate();
         Config = config;
         model = new Backbone(config);
-        register_module("model", model);
-        if (!config.TieEmbeddings)
-        {
-            lmHead = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
-            register_module("lm_head", lmHead);
-        }
+        if (!config.TieEmbeddings) lmHead = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
         Initialize(generator);
     }
 
     void Initialize(Generator? generator)
     {
         using var noGrad = no_grad();
+        // Tensor.normal_ rather than nn.init.normal_, which in TorchSharp 0.107 ignores the generator.
         foreach (var (_, module) in named_modules())
         {
             switch (module)
             {
                 case Linear linear:
-                    nn.init.normal_(linear.weight, 0.0, 0.02, generator);
+                    linear.weight!.normal_(0.0, 0.02, generator);
                     linear.bias?.zero_();
                     break;
                 case Embedding embedding:
-                    nn.init.normal_(embedding.weight, 0.0, 0.02, generator);
+                    embedding.weight!.normal_(0.0, 0.02, generator);
                     break;
             }
         }
     }
 
-    /// <summary>Logits [B, T, vocab] of token ids [B, T] (int64), float32: Head(Hidden(inputIds)).</summary>
-    public override Tensor forward(Tensor inputIds)
+    /// <summary>Logits [B, T, vocab] of token ids [B, T] (int64): Head(Hidden(inputIds)).</summary>
+    public override Tensor forward(Tensor inputIds) => forward(inputIds, null);
+
+    /// <summary>Logits of the new tokens [B, T] at positions cache.Length..; see <see cref="Hidden"/>.</summary>
+    public Tensor forward(Tensor inputIds, KvCache? cache)
     {
-        using var hidden = Hidden(inputIds);
+        using var hidden = Hidden(inputIds, cache);
         return Head(hidden);
     }
 
@@ -121,10 +123,10 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
     /// <summary>Hugging Face's <c>LlamaModel</c>: everything but the head, under the name <c>model</c>.</summary>
     sealed class Backbone : nn.Module
     {
-        public readonly Embedding EmbedTokens;
-        public readonly ModuleList<DecoderBlock> Layers;
-        public readonly RmsNorm Norm;
-        public readonly RotaryEmbedding RotaryEmb;   // buffers only, nothing saved
+        [ComponentName(Name = "embed_tokens")] public readonly Embedding EmbedTokens;
+        [ComponentName(Name = "layers")] public readonly ModuleList<DecoderBlock> Layers;
+        [ComponentName(Name = "norm")] public readonly RmsNorm Norm;
+        [ComponentName(Name = "rotary_emb")] public readonly RotaryEmbedding RotaryEmb;   // buffers only, nothing saved
 
         public Backbone(DecoderConfig config) : base(nameof(Backbone))
         {
@@ -132,10 +134,7 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
             Layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new DecoderBlock(config, i)).ToArray());
             Norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
             RotaryEmb = new RotaryEmbedding(config.HeadDim, config.MaxPositions, config.RopeTheta);
-            register_module("embed_tokens", EmbedTokens);
-            register_module("layers", Layers);
-            register_module("norm", Norm);
-            register_module("rotary_emb", RotaryEmb);
+            RegisterComponents();
         }
     }
 }

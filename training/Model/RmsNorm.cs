@@ -17,7 +17,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         this.eps = eps;
         weight = nn.Parameter(ones(size));
-        register_parameter("weight", weight);
+        RegisterComponents();
     }
 
     // Intermediates are left to the caller's dispose scope (DecoderBlock, DecoderLM.Hidden).

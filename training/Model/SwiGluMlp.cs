@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace BeyondNll.Training.Model;
@@ -10,16 +11,16 @@ namespace BeyondNll.Training.Model;
 /// </summary>
 public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
 {
-    readonly Linear gateProj, upProj, downProj;
+    [ComponentName(Name = "gate_proj")] readonly Linear gateProj;
+    [ComponentName(Name = "up_proj")] readonly Linear upProj;
+    [ComponentName(Name = "down_proj")] readonly Linear downProj;
 
     public SwiGluMlp(int hiddenSize, int intermediateSize) : base(nameof(SwiGluMlp))
     {
         gateProj = nn.Linear(hiddenSize, intermediateSize, hasBias: false);
         upProj = nn.Linear(hiddenSize, intermediateSize, hasBias: false);
         downProj = nn.Linear(intermediateSize, hiddenSize, hasBias: false);
-        register_module("gate_proj", gateProj);
-        register_module("up_proj", upProj);
-        register_module("down_proj", downProj);
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor x) =>
