@@ -1,0 +1,106 @@
+using BeyondNll.Training.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BeyondNll.Training.Checkpoints;
+
+/// <summary>
+/// A <see cref="DecoderLM"/> on disk in Hugging Face layout: a directory holding
+/// <c>config.json</c> and <c>model.safetensors</c> (float32, HF tensor names), which
+/// <c>transformers</c> loads as it is, and which <see cref="Load"/> reads back (as it reads
+/// Llama and Qwen2 checkpoints in F32, F16 or BF16 from the Hub).
+/// </summary>
+public static class Checkpoint
+{
+    public const string ConfigFileName = "config.json";
+    public const string WeightsFileName = "model.safetensors";
+
+    // Tensors that old Hugging Face checkpoints store but that are recomputed, not learned.
+    const string RotaryInvFreqSuffix = "rotary_emb.inv_freq";
+
+    /// <summary>
+    /// Writes the model's config and weights into <paramref name="dir"/> (created if needed).
+    /// Each file is written under a temporary name and then renamed over the old one, weights
+    /// first, so a crash leaves either the old or the new file, never a half-written one.
+    /// </summary>
+    public static void Save(DecoderLM model, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        ReplaceAtomically(Path.Combine(dir, WeightsFileName), temp =>
+            SafeTensorsFile.Write(temp, tensors, SafeTensorsDType.F32, new Dictionary<string, string> { ["format"] = "pt" }));
+        ReplaceAtomically(Path.Combine(dir, ConfigFileName), temp =>
+        {
+            using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
+            using (var writer = new StreamWriter(stream, leaveOpen: true)) writer.Write(model.Config.ToJson());
+            stream.Flush(flushToDisk: true);
+        });
+    }
+
+    static void ReplaceAtomically(string path, Action<string> write)
+    {
+        var temp = $"{path}.tmp-{Guid.NewGuid():N}";
+        try
+        {
+            write(temp);
+            File.Move(temp, path, overwrite: true);   // a rename within the directory: atomic
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Reads a checkpoint directory into a new float32 model on the CPU. Every parameter the
+    /// config implies must be in the weights file with its shape, and nothing else may be:
+    /// <see cref="FileNotFoundException"/> names a missing file; <see cref="InvalidDataException"/>
+    /// names an unsupported model_type, or a missing, unexpected or mis-shaped tensor.
+    /// </summary>
+    public static DecoderLM Load(string dir)
+    {
+        var configPath = Path.Combine(dir, ConfigFileName);
+        var weightsPath = Path.Combine(dir, WeightsFileName);
+        foreach (var path in new[] { configPath, weightsPath })
+            if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint file {path}.", path);
+
+        var config = DecoderConfig.FromJson(File.ReadAllText(configPath));
+        using var file = SafeTensorsFile.Open(weightsPath);
+        var model = new DecoderLM(config);
+        try
+        {
+            var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            CheckTensorNames(file, parameters);
+            using var noGrad = no_grad();
+            foreach (var (name, parameter) in parameters)
+            {
+                using var values = file.ReadFloat32(name);
+                parameter.copy_(values);
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static void CheckTensorNames(SafeTensorsFile file, Dictionary<string, TorchSharp.Modules.Parameter> parameters)
+    {
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!file.Tensors.TryGetValue(name, out var info))
+                throw new InvalidDataException($"{file.Path}: missing tensor '{name}' (expected shape {Shape(parameter.shape)}).");
+            if (!info.Shape.SequenceEqual(parameter.shape))
+                throw new InvalidDataException($"{file.Path}: tensor '{name}' has shape {Shape(info.Shape)}, the model expects {Shape(parameter.shape)}.");
+        }
+        foreach (var (name, info) in file.Tensors)
+        {
+            if (!parameters.ContainsKey(name) && !name.EndsWith(RotaryInvFreqSuffix, StringComparison.Ordinal))
+                throw new InvalidDataException($"{file.Path}: unexpected tensor '{name}' of shape {Shape(info.Shape)}; the model has no such parameter.");
+        }
+    }
+
+    static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
+}

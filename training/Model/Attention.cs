@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace BeyondNll.Training.Model;
+
+/// <summary>
+/// Causal self-attention with rotary positions and optional grouped-query attention (GQA: each of
+/// the <c>KvHeads</c> key/value heads serves Heads / KvHeads query heads). Separate q/k/v/o
+/// projections, as Hugging Face names them (<c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c>,
+/// <c>o_proj</c>); q/k/v carry biases when <see cref="DecoderConfig.AttentionBias"/> (Qwen2).
+/// The attention itself is libtorch's fused scaled_dot_product_attention.
+/// </summary>
+public sealed class Attention : nn.Module
+{
+    // ComponentName gives each projection its Hugging Face parameter name.
+    [ComponentName(Name = "q_proj")] readonly Linear qProj;
+    [ComponentName(Name = "k_proj")] readonly Linear kProj;
+    [ComponentName(Name = "v_proj")] readonly Linear vProj;
+    [ComponentName(Name = "o_proj")] readonly Linear oProj;
+    readonly int heads, kvHeads, headDim, layer;
+
+    /// <param name="layer">This layer's index, to find its slots in a <see cref="KvCache"/>.</param>
+    public Attention(DecoderConfig config, int layer) : base(nameof(Attention))
+    {
+        (heads, kvHeads, headDim, this.layer) = (config.Heads, config.KvHeads, config.HeadDim, layer);
+        qProj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: config.AttentionBias);
+        kProj = nn.Linear(config.HiddenSize, config.KvDim, hasBias: config.AttentionBias);
+        vProj = nn.Linear(config.HiddenSize, config.KvDim, hasBias: config.AttentionBias);
+        oProj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x [B, T, hidden] holds positions start .. start+T-1, where start is the cache's length (0
+    /// without a cache). Returns [B, T, hidden]. With a cache, this layer's keys and values of the
+    /// new positions are appended to it (the caller advances the cache after the last layer).
+    /// </summary>
+    public Tensor Forward(Tensor x, RotaryEmbedding rope, KvCache? cache)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        long start = cache?.Length ?? 0;
+
+        // Rotate in the [B, T, heads, d] layout the projections give, then view as [B, heads, T, d].
+        var q = rope.Apply(qProj.call(x).view(b, t, heads, headDim), start).transpose(1, 2);
+        var k = rope.Apply(kProj.call(x).view(b, t, kvHeads, headDim), start).transpose(1, 2);
+        var v = vProj.call(x).view(b, t, kvHeads, headDim).transpose(1, 2);
+        if (cache is not null) (k, v) = cache.Append(layer, k, v);
+
+        if (kvHeads != heads)
+        {
+            // Query head h reads key/value head h / groups, as Hugging Face's repeat_kv.
+            k = k.repeat_interleave(heads / kvHeads, dim: 1);
+            v = v.repeat_interleave(heads / kvHeads, dim: 1);
+        }
+
+        var y = start == 0
+            // The whole sequence: SDPA's own causal mask (query i sees keys 0..i).
+            ? nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, t > 1)
+            // New tokens after cached ones: SDPA's is_causal aligns the triangle to the top-left
+            // corner of the [T, start+T] scores, which is wrong here, so pass the mask explicitly.
+            // A single token sees every cached key and needs none.
+            : nn.functional.scaled_dot_product_attention(q, k, v, t > 1 ? CausalMask(start, t, x.device) : null, 0.0, false);
+
+        return oProj.call(y.transpose(1, 2).reshape(b, t, heads * headDim));
+    }
+
+    /// <summary>[T, start+T] booleans, true where query start+i may read key j, i.e. j ≤ start+i.</summary>
+    static Tensor CausalMask(long start, long t, Device device) =>
+        arange(start + t, device: device).unsqueeze(0) <= arange(start, start + t, device: device).unsqueeze(1);
+}
