@@ -27,16 +27,18 @@ public class SftTrainerTests
         Seed = 5,
     };
 
+    // From a random start p is about 1/128, where 1 - p has little gradient: the prior-leaning
+    // objective learns, but more slowly than NLL (the weak end of the continuum).
     [Theory]
-    [InlineData("nll")]
-    [InlineData("power:1")]
-    public void A_short_real_run_lowers_the_loss(string objective)
+    [InlineData("nll", 0.7)]
+    [InlineData("power:1", 0.9)]
+    public void A_short_real_run_lowers_the_loss(string objective, double ratio)
     {
         using var model = TestModels.Seeded();
         var result = new SftTrainer(model, Options(objective), Tokenizer.PadId).Train(Addition(256, 1));
 
         var first = result.History.Take(3).Average(h => h.Loss);
-        Assert.True(result.FinalTrainLoss < 0.7 * first, $"loss went from {first} to {result.FinalTrainLoss}");
+        Assert.True(result.FinalTrainLoss < ratio * first, $"loss went from {first} to {result.FinalTrainLoss}");
         Assert.All(result.History, h => Assert.True(double.IsFinite(h.GradNorm) && h.TokensPerSecond > 0));
     }
 
