@@ -129,6 +129,8 @@ public sealed record DecoderConfig(
             throw new InvalidDataException($"Unsupported model_type '{modelType}': expected '{Llama}' or '{Qwen2}'.");
         if (root["rope_scaling"] is JsonNode scaling)
             throw new InvalidDataException($"rope_scaling is not supported: {scaling.ToJsonString()}.");
+        if (root["use_sliding_window"]?.GetValue<bool>() == true)
+            throw new InvalidDataException("use_sliding_window=true is not supported: attention here always sees the whole context.");
 
         bool attentionBias = modelType == Qwen2 || (root["attention_bias"]?.GetValue<bool>() ?? false);
         if (modelType == Llama && attentionBias)

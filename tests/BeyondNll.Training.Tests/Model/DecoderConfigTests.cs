@@ -83,6 +83,17 @@ public class DecoderConfigTests
         Assert.Contains("mistral", error.Message);
     }
 
+    [Theory]
+    [InlineData("\"rope_scaling\": {\"type\": \"llama3\", \"factor\": 8.0}", "rope_scaling")]
+    [InlineData("\"use_sliding_window\": true", "use_sliding_window")]
+    [InlineData("\"head_dim\": 64", "head_dim")]
+    public void Features_this_decoder_lacks_are_refused_by_name(string entry, string key)
+    {
+        var json = DecoderConfig.Tiny().ToJson().Replace("{", "{" + entry + ",");
+        var error = Assert.Throws<InvalidDataException>(() => DecoderConfig.FromJson(json));
+        Assert.Contains(key, error.Message);
+    }
+
     [Fact]
     public void A_missing_key_is_named()
     {
