@@ -1,0 +1,49 @@
+namespace BeyondNll.Silo.Hosting;
+
+/// <summary>
+/// The settings of one silo, from appsettings.json (section "Silo"), environment variables
+/// (BNLL_SILO__DEVICES=cpu:2) and flags (--devices cpu:2). The defaults make one machine work with
+/// nothing installed: localhost clustering, state in SQLite under the data directory, devices detected.
+/// </summary>
+public sealed class ClusterSiloOptions
+{
+    public const string Section = "Silo";
+
+    /// <summary>Where the SQLite database and other state live.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    /// <summary>localhost (default; more silos on one machine join the first), or postgres/redis (see the README).</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>Connection string of the clustering and storage server, when there is one.</summary>
+    public string? Connection { get; set; }
+
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>With localhost clustering: the silo port of the first silo, which later silos join.</summary>
+    public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>auto (CUDA devices when present, else one CPU slot), cpu:N, cuda, cuda:0,1 or simulated:N.</summary>
+    public string Devices { get; set; } = "auto";
+
+    /// <summary>libtorch threads per device slot; 0 = the machine's cores divided among the CPU slots.</summary>
+    public int ThreadsPerSlot { get; set; }
+
+    public string ClusterId { get; set; } = "bnll";
+    public string ServiceId { get; set; } = "bnll";
+
+    /// <summary>Port of the Orleans dashboard on localhost; 0 turns it off.</summary>
+    public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>How often every silo nudges unfinished studies (so a study outlives the silo it was on).</summary>
+    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    public string DatabasePath => Path.Combine(DataDirectory, "cluster.db");
+
+    static string DefaultDataDirectory()
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return Path.Combine(string.IsNullOrEmpty(home) ? Path.GetTempPath() : home, "bnll");
+    }
+}
