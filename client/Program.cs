@@ -4,5 +4,6 @@ using BeyondNll.Client.Commands;
 // `bnll`: the console of BeyondNll.Cluster. Each subcommand lives in its own file under
 // Commands/ and exposes a static Create() that builds its System.CommandLine command.
 var root = new RootCommand("BeyondNll.Cluster: find the best fine-tuning objective for a language model.");
+root.Subcommands.Add(SamplerCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);
