@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
@@ -27,6 +28,9 @@ public sealed class SamplerProtocol(ISampler sampler, IPruner? pruner = null)
 {
     const string Ops = "ask, tell, report, enqueue, best";
 
+    // Relaxed escaping: messages keep their quotes readable ("trial" rather than \u0022trial\u0022).
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     readonly ArrayBufferWriter<byte> _buffer = new(256);
 
     /// <summary>Answers every line of <paramref name="input"/> until it ends; flushes after each answer.</summary>
@@ -43,7 +47,7 @@ public sealed class SamplerProtocol(ISampler sampler, IPruner? pruner = null)
     public string Handle(string line)
     {
         _buffer.Clear();
-        using (var writer = new Utf8JsonWriter(_buffer))
+        using (var writer = new Utf8JsonWriter(_buffer, WriterOptions))
         {
             try
             {

@@ -10,22 +10,22 @@ namespace BeyondNll.Search.Spaces;
 public sealed class SearchSpace
 {
     readonly Dictionary<string, int> _indexByName = new(StringComparer.Ordinal);
+    readonly List<ParameterSpec> _parameters = [];
 
     /// <exception cref="ArgumentException">The space is invalid; the message names the parameter.</exception>
     public SearchSpace(IEnumerable<ParameterSpec> parameters)
     {
-        var list = parameters.ToList();
-        if (list.Count == 0)
-            throw new ArgumentException("a search space needs at least one parameter");
-        foreach (var p in list)
+        foreach (var p in parameters)
         {
             Validate(p);
-            _indexByName.Add(p.Name, _indexByName.Count);
+            _indexByName.Add(p.Name, _parameters.Count);
+            _parameters.Add(p);
         }
-        Parameters = list;
+        if (_parameters.Count == 0)
+            throw new ArgumentException("a search space needs at least one parameter");
     }
 
-    public IReadOnlyList<ParameterSpec> Parameters { get; }
+    public IReadOnlyList<ParameterSpec> Parameters => _parameters;
 
     public ParameterSpec this[string name] => Parameters[_indexByName[name]];
 
