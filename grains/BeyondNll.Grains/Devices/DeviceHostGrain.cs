@@ -1,4 +1,5 @@
 using BeyondNll.Grains.Placement;
+using BeyondNll.Grains.Trials;
 
 namespace BeyondNll.Grains.Devices;
 
@@ -11,7 +12,7 @@ public sealed class DeviceHostGrain(DeviceSlots slots) : Grain, IDeviceHostGrain
             .Select(s => new DeviceView(s.Slot.Id, s.Slot.Kind, s.Attempt is not null, s.Attempt)).ToList());
 
     public Task<string?> TryReserve(string attemptKey, string workload) =>
-        Task.FromResult(slots.TryReserve(attemptKey, workload)?.Id);
+        Task.FromResult(slots.TryReserve(attemptKey, workload, AttemptKey.Parse(attemptKey).Study)?.Id);
 
     public Task Release(string attemptKey)
     {

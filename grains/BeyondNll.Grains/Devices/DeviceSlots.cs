@@ -11,15 +11,26 @@ public sealed record DeviceSlot(string Id, string Kind, int Threads);
 /// training ends. A reservation never claimed (its study failed in between) lapses after a while,
 /// so a slot cannot leak.
 /// </summary>
+/// <remarks>
+/// Fairness between studies: a study that asked and found nothing free waits in line, and a slot
+/// that falls free goes to the longest-waiting study, not to whichever asks first. Without this, a
+/// study whose own trial just ended would grab the freed slot at once, every time, and starve the
+/// others, which only ask on their next round.
+/// </remarks>
 public sealed class DeviceSlots
 {
     public static readonly TimeSpan ReservationLapse = TimeSpan.FromSeconds(60);
 
     readonly object gate = new();
     readonly Dictionary<string, Holder> holders = new();
+    readonly Dictionary<string, Waiter> waiting = new();
     readonly TimeProvider clock;
 
+    /// <summary>A waiter that stops asking for this long has left the line.</summary>
+    static readonly TimeSpan WaiterLapse = TimeSpan.FromSeconds(5);
+
     sealed record Holder(string Attempt, DateTimeOffset Since, bool Claimed);
+    sealed record Waiter(DateTimeOffset Since, DateTimeOffset LastAsked);
 
     public DeviceSlots(IReadOnlyList<DeviceSlot> slots, TimeProvider? clock = null)
     {
@@ -47,17 +58,31 @@ public sealed class DeviceSlots
         }
     }
 
-    /// <summary>Reserves a free slot that can run <paramref name="workloadKind"/>; null when none is free.</summary>
-    public DeviceSlot? TryReserve(string attempt, string workloadKind)
+    /// <summary>
+    /// Reserves a free slot that can run <paramref name="workloadKind"/> for an attempt of
+    /// <paramref name="requester"/> (its study); null when none is free, or when the free ones are
+    /// owed to studies that have waited longer.
+    /// </summary>
+    public DeviceSlot? TryReserve(string attempt, string workloadKind, string requester)
     {
         lock (gate)
         {
             Expire();
+            var now = clock.GetUtcNow();
             var held = holders.FirstOrDefault(h => h.Value.Attempt == attempt);
             if (held.Key is not null) return Slots.First(s => s.Id == held.Key);
-            var free = Slots.FirstOrDefault(s => !holders.ContainsKey(s.Id) && CanRun(s, workloadKind));
-            if (free is not null) holders[free.Id] = new Holder(attempt, clock.GetUtcNow(), Claimed: false);
-            return free;
+
+            var free = Slots.Where(s => !holders.ContainsKey(s.Id) && CanRun(s, workloadKind)).ToList();
+            var since = waiting.TryGetValue(requester, out var me) ? me.Since : now;
+            var ahead = waiting.Count(w => w.Key != requester && w.Value.Since <= since);
+            if (free.Count <= ahead)
+            {
+                waiting[requester] = new Waiter(since, now);
+                return null;
+            }
+            waiting.Remove(requester);
+            holders[free[0].Id] = new Holder(attempt, now, Claimed: false);
+            return free[0];
         }
     }
 
@@ -90,6 +115,8 @@ public sealed class DeviceSlots
     void Expire()
     {
         var now = clock.GetUtcNow();
+        foreach (var gone in waiting.Where(w => now - w.Value.LastAsked > WaiterLapse).Select(w => w.Key).ToList())
+            waiting.Remove(gone);
         foreach (var id in holders.Where(h => !h.Value.Claimed && now - h.Value.Since > ReservationLapse).Select(h => h.Key).ToList())
             holders.Remove(id);
     }

@@ -40,8 +40,9 @@ public sealed class TrialGrain(
     string? stopReason;
     TrialStopKind stopKind;
     volatile TrialProgress? progress;
+    Task? run;
 
-    enum TrialStopKind { None, Pruned, Cancelled }
+    enum TrialStopKind { None, Pruned, Cancelled, HandedBack }
 
     string Key => this.GetPrimaryKeyString();
 
@@ -60,7 +61,32 @@ public sealed class TrialGrain(
         progress = new TrialProgress(TrialRunState.Running, 0, spec.Steps, null, null, spec.Device);
         metrics.AttemptStarted();
         logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Objective, spec.Device);
-        _ = RunAsync(spec, device);
+        run = RunAsync(spec, device);
+    }
+
+    /// <summary>
+    /// A silo shutting down stops its running attempts and hands them back: they end as failed with
+    /// a transient reason, so their study reruns them elsewhere, and nothing is lost.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (run is { IsCompleted: false })
+        {
+            if (stopKind == TrialStopKind.None)
+            {
+                stopKind = TrialStopKind.HandedBack;
+                stopReason = $"handed back: {reason.Description}";
+            }
+            stop.Cancel();
+            try
+            {
+                await run.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.LogWarning("Attempt {Attempt} did not stop before its silo did", Key);
+            }
+        }
     }
 
     public Task<TrialProgress> GetProgress() => Task.FromResult(progress ?? new TrialProgress(
@@ -126,7 +152,7 @@ public sealed class TrialGrain(
         }
         logger.LogInformation("Attempt {Attempt} ended {State} ({Reason}) after {Seconds:F1} s", Key, outcome.State, outcome.Reason, outcome.Seconds);
         await TryCallStudy(async () => { await study.OnTrialFinished(outcome); return true; }, fallback: false);
-        DeactivateOnIdle();
+        if (stopKind != TrialStopKind.HandedBack) DeactivateOnIdle();
     }
 
     async Task<TrialOutcome> Outcome(Task<WorkloadResult> work, TrialSpec spec, double seconds)
@@ -145,9 +171,12 @@ public sealed class TrialGrain(
         }
         catch (OperationCanceledException)
         {
-            return stopKind == TrialStopKind.Pruned
-                ? Make(TrialRunState.Pruned, stopReason!)
-                : Make(TrialRunState.Cancelled, stopReason ?? "cancelled");
+            return stopKind switch
+            {
+                TrialStopKind.Pruned => Make(TrialRunState.Pruned, stopReason!),
+                TrialStopKind.HandedBack => Make(TrialRunState.Failed, stopReason!, transient: true),
+                _ => Make(TrialRunState.Cancelled, stopReason ?? "cancelled"),
+            };
         }
         catch (Exception e) when (e is TrainingDivergedException or InvalidDataException or ArgumentException or FileNotFoundException or FormatException)
         {

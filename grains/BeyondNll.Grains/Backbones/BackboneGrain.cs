@@ -1,0 +1,110 @@
+using BeyondNll.Training.Backbones;
+using BeyondNll.Training.Checkpoints;
+using BeyondNll.Training.Model;
+
+namespace BeyondNll.Grains.Backbones;
+
+[GenerateSerializer, Alias("bnll.BackboneState")]
+public sealed class BackboneState
+{
+    [Id(0)] public BackboneView? View { get; set; }
+}
+
+/// <summary>
+/// A backbone by name: its folder, its probes per data set, and the best objective found per data
+/// set across studies (a later study replaces a stored result only when it found a better value on
+/// the same metric, or when it is the same study reporting again).
+/// </summary>
+public sealed class BackboneGrain(
+    [PersistentState("backbone", StorageNames.Cluster)] IPersistentState<BackboneState> state) : Grain, IBackboneGrain
+{
+    string Name => this.GetPrimaryKeyString();
+
+    public async Task<BackboneView> Register(string path)
+    {
+        if (string.IsNullOrWhiteSpace(Name) || Name.Contains('|'))
+            throw new ArgumentException($"backbone name '{Name}' must be non-empty and free of '|'");
+        var full = Path.GetFullPath(path);
+        // Reading the config (not the weights) tells whether this is a backbone, without loading gigabytes.
+        var config = await Task.Run(() => ReadConfig(full));
+        var existing = state.State.View;
+        if (existing is not null && existing.Path != full)
+            throw new ArgumentException($"backbone '{Name}' is registered already, at {existing.Path}");
+        state.State.View = (existing ?? new BackboneView { Name = Name, Path = full, Added = DateTimeOffset.UtcNow }) with
+        {
+            Parameters = config.ParameterCount(),
+            Tokenizer = ReadTokenizer(full),
+        };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IBackboneRegistryGrain>(0).Add(Name);
+        return state.State.View;
+    }
+
+    public Task<BackboneView?> Get() => Task.FromResult(state.State.View);
+
+    public async Task RecordProbe(string dataset, ProbeView probe)
+    {
+        var view = Required();
+        state.State.View = view with { Probes = new Dictionary<string, ProbeView>(view.Probes) { [dataset] = probe } };
+        await state.WriteStateAsync();
+    }
+
+    public async Task RecordResult(DatasetResult result)
+    {
+        var view = Required();
+        var stored = view.Results.FirstOrDefault(r => r.Dataset == result.Dataset && r.Metric == result.Metric);
+        var higherIsBetter = result.Metric != "nll";
+        var better = stored is null || stored.Study == result.Study ||
+                     (higherIsBetter ? result.Value > stored.Value : result.Value < stored.Value);
+        if (!better) return;
+        var results = view.Results.Where(r => r != stored).Append(result).OrderBy(r => r.Dataset).ToList();
+        state.State.View = view with { Results = results };
+        await state.WriteStateAsync();
+    }
+
+    BackboneView Required() => state.State.View ?? throw new ArgumentException($"no backbone named '{Name}'");
+
+    static DecoderConfig ReadConfig(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new ArgumentException($"backbone folder '{folder}' does not exist");
+        var configPath = Path.Combine(folder, Checkpoint.ConfigFileName);
+        if (!File.Exists(configPath)) throw new ArgumentException($"{folder} is not a backbone: {Checkpoint.ConfigFileName} is missing");
+        if (!File.Exists(Path.Combine(folder, Checkpoint.WeightsFileName)))
+            throw new ArgumentException($"{folder} is not a backbone: {Checkpoint.WeightsFileName} is missing");
+        try
+        {
+            return DecoderConfig.FromJson(File.ReadAllText(configPath));
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new ArgumentException($"{configPath}: {e.Message}", e);
+        }
+    }
+
+    static string ReadTokenizer(string folder)
+    {
+        var infoPath = Path.Combine(folder, BackboneInfo.FileName);
+        if (!File.Exists(infoPath)) throw new ArgumentException($"{folder} is not a backbone: {BackboneInfo.FileName} (naming its tokenizer) is missing");
+        return System.Text.Json.JsonDocument.Parse(File.ReadAllText(infoPath)).RootElement.TryGetProperty("tokenizer", out var t)
+            ? t.GetString() ?? "" : throw new ArgumentException($"{infoPath} names no tokenizer");
+    }
+}
+
+[GenerateSerializer, Alias("bnll.BackboneRegistryState")]
+public sealed class BackboneRegistryState
+{
+    [Id(0)] public List<string> Names { get; set; } = [];
+}
+
+public sealed class BackboneRegistryGrain(
+    [PersistentState("backbones", StorageNames.Cluster)] IPersistentState<BackboneRegistryState> state) : Grain, IBackboneRegistryGrain
+{
+    public async Task Add(string name)
+    {
+        if (state.State.Names.Contains(name)) return;
+        state.State.Names.Add(name);
+        await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.Names.Order().ToList());
+}

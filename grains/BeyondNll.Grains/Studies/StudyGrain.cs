@@ -1,0 +1,452 @@
+using BeyondNll.Grains.Trials;
+using BeyondNll.Grains.Workloads;
+using BeyondNll.Search.Pruners;
+using BeyondNll.Search.Samplers;
+using BeyondNll.Search.Spaces;
+using BeyondNll.Search.Trials;
+using BeyondNll.Training.Objectives;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace BeyondNll.Grains.Studies;
+
+/// <summary>
+/// One search (key: its name). Each round — on its own timer, on every finished attempt, and on the
+/// watchdog's nudge after a restart — it notices attempts whose silo is gone, reserves free devices
+/// across the cluster and starts the next trials there: a retry first, else the NLL baseline, the
+/// user's guesses, then the sampler's suggestions. The sampler and pruner are rebuilt from the stored
+/// trials, so a study picks up where it stopped, with finished trials kept and none counted twice.
+/// </summary>
+public sealed class StudyGrain(
+    [PersistentState("study", StorageNames.Cluster)] IPersistentState<StudyGrainState> state,
+    IClusterMembershipService membership, ILogger<StudyGrain> logger) : Grain, IStudyGrain
+{
+    /// <summary>Attempts at one trial before it counts as failed (a lost silo or another transient fault each cost one).</summary>
+    public const int MaxAttempts = 3;
+
+    static readonly TimeSpan RoundPeriod = TimeSpan.FromSeconds(1);
+
+    ISampler? sampler;
+    IPruner? pruner;
+    SearchSpace? space;
+    int rotation;
+    IGrainTimer? roundTimer;
+
+    StudyGrainState S => state.State;
+    string Name => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Request is not null && S.State == StudyState.Running) Resume();
+        return Task.CompletedTask;
+    }
+
+    public async Task<StudyStatus> Start(StudyRequest request)
+    {
+        if (request.Name != Name) throw new ArgumentException($"the request names study '{request.Name}', not '{Name}'");
+        if (state.RecordExists || S.Request is not null) throw new ArgumentException($"a study named '{Name}' exists already");
+        var checkedSpace = StudyValidation.CheckSettings(request);
+        var backbone = await GrainFactory.GetGrain<IBackboneGrain>(request.Backbone).Get()
+            ?? throw new ArgumentException($"no backbone named '{request.Backbone}'; add it with `bnll backbone add {request.Backbone} --path DIR`");
+
+        // Reading and hashing files can take a while: off the grain scheduler.
+        var (backboneFingerprint, train, val) = await Task.Run(() =>
+        {
+            StudyValidation.CheckData(request);
+            return (FileFingerprints.Of(backbone.Path), FileFingerprints.Of(request.TrainPath), FileFingerprints.Of(request.ValPath));
+        });
+        if (!await GrainFactory.GetGrain<IStudyRegistryGrain>(0).TryAdd(Name))
+            throw new ArgumentException($"a study named '{Name}' exists already");
+
+        state.State = new StudyGrainState
+        {
+            Request = request,
+            State = StudyState.Running,
+            Created = DateTimeOffset.UtcNow,
+            Backbone = backboneFingerprint,
+            Train = train,
+            Val = val,
+            Dataset = StudyValidation.DatasetName(request.TrainPath),
+        };
+        await state.WriteStateAsync();
+        space = checkedSpace;
+        Resume();
+        logger.LogInformation("Study {Study} started: {Trials} trials of {Sampler} on {Backbone}", Name, request.Trials, request.Sampler, request.Backbone);
+        await Round();
+        return Status();
+    }
+
+    public Task<StudyStatus> GetStatus()
+    {
+        if (S.Request is null) throw new ArgumentException($"no study named '{Name}'");
+        return Task.FromResult(Status());
+    }
+
+    public async Task<StudyStatus> Cancel()
+    {
+        if (S.Request is null) throw new ArgumentException($"no study named '{Name}'");
+        if (S.State is StudyState.Running or StudyState.Pending)
+        {
+            S.State = StudyState.Cancelled;
+            S.Message = "cancelled by the user";
+            foreach (var trial in S.Trials.Where(t => t.State is TrialRunState.Running or TrialRunState.Pending))
+            {
+                if (trial.State == TrialRunState.Running && trial.Current is { } attempt)
+                {
+                    try
+                    {
+                        await GrainFactory.GetGrain<ITrialGrain>(attempt.Key).Cancel("study cancelled").WaitAsync(TimeSpan.FromSeconds(5));
+                    }
+                    catch (Exception e)
+                    {
+                        logger.LogDebug(e, "Cancelling {Attempt}: its silo did not answer", attempt.Key);
+                    }
+                    attempt.Ended ??= DateTimeOffset.UtcNow;
+                    attempt.Outcome = "cancelled: study cancelled";
+                }
+                trial.State = TrialRunState.Cancelled;
+            }
+            await state.WriteStateAsync();
+            await Finished();
+        }
+        return Status();
+    }
+
+    public async Task Tick()
+    {
+        if (S.Request is null || S.State != StudyState.Running) return;
+        await Round();
+    }
+
+    public async Task OnTrialFinished(TrialOutcome outcome)
+    {
+        if (Apply(outcome))
+        {
+            await state.WriteStateAsync();
+            if (S.State == StudyState.Running) await Round();
+        }
+    }
+
+    public async Task<bool> OnIntermediate(string attemptKey, int step, double value)
+    {
+        var key = AttemptKey.Parse(attemptKey);
+        if (S.State != StudyState.Running || key.Trial >= S.Trials.Count) return false;
+        var trial = S.Trials[key.Trial];
+        if (trial.Current?.Key != attemptKey || trial.State != TrialRunState.Running) return false; // a stale attempt: stop it
+        trial.Intermediate[step] = value;
+        trial.Step = Math.Max(trial.Step, step);
+        var record = sampler!.History.Get(key.Trial);
+        sampler.Report(key.Trial, step, value);
+        var keep = pruner is null || pruner.Decide(sampler.History, record, Direction) == PruneDecision.Continue;
+        await state.WriteStateAsync();
+        return keep;
+    }
+
+    /// <summary>Rebuilds the sampler and pruner from the stored trials and starts the round timer.</summary>
+    void Resume()
+    {
+        var r = S.Request!;
+        space ??= SearchSpace.FromJson(r.SpaceJson);
+        var history = new TrialHistory();
+        foreach (var t in S.Trials)
+        {
+            var record = new TrialRecord(t.Number, t.Params);
+            foreach (var (step, value) in t.Intermediate.OrderBy(kv => kv.Key)) record.Report(step, value);
+            switch (t.State)
+            {
+                case TrialRunState.Completed: record.Finish(TrialState.Complete, t.Value); break;
+                case TrialRunState.Pruned: record.Finish(TrialState.Pruned); break;
+                case TrialRunState.Failed or TrialRunState.Cancelled: record.Finish(TrialState.Failed); break;
+            }
+            history.Add(record);
+        }
+        // Trials in flight are told to TPE as the worst value so far (constant liar), so that
+        // parallel asks spread out instead of piling onto one promising point.
+        sampler = SamplerFactory.Create(r.Sampler, space, Direction, r.Seed, constantLiar: r.Parallel > 1, history: history);
+        var firstEvaluation = Math.Max(1, r.Steps / Math.Max(1, r.Evaluations));
+        pruner = r.Pruner switch
+        {
+            "median" => new MedianPruner(startupTrials: 3),
+            "asha" => new AshaPruner(minResource: firstEvaluation, reductionFactor: 3),
+            _ => null,
+        };
+        roundTimer ??= this.RegisterGrainTimer(_ => Tick(), new GrainTimerCreationOptions(RoundPeriod, RoundPeriod) { KeepAlive = true });
+    }
+
+    StudyDirection Direction => S.Request!.Metric == "nll" ? StudyDirection.Minimize : StudyDirection.Maximize;
+
+    /// <summary>One scheduling round; see the class summary.</summary>
+    async Task Round()
+    {
+        await CheckRunningAttempts();
+        await StartTrialsOnFreeDevices();
+        await FinishWhenDone();
+    }
+
+    async Task CheckRunningAttempts()
+    {
+        var members = membership.CurrentSnapshot.Members;
+        var changed = false;
+        foreach (var trial in S.Trials.Where(t => t.State == TrialRunState.Running).ToList())
+        {
+            var attempt = trial.Current!;
+            var silo = SiloAddress.FromParsableString(attempt.Silo);
+            if (!members.TryGetValue(silo, out var member) || member.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            {
+                changed |= Apply(Lost(trial, attempt, $"silo {attempt.Silo} is gone"));
+                continue;
+            }
+            try
+            {
+                var grain = GrainFactory.GetGrain<ITrialGrain>(attempt.Key);
+                var progress = await grain.GetProgress().WaitAsync(TimeSpan.FromSeconds(5));
+                trial.Step = Math.Max(trial.Step, progress.Step);
+                // The attempt ended but its report did not arrive: take the outcome from the grain.
+                if (progress.State is not (TrialRunState.Running or TrialRunState.Pending) && await grain.GetOutcome() is { } outcome)
+                    changed |= Apply(outcome);
+            }
+            catch (SiloUnavailableException)
+            {
+                changed |= Apply(Lost(trial, attempt, $"silo {attempt.Silo} is unavailable"));
+            }
+            catch (TimeoutException e)
+            {
+                logger.LogDebug(e, "Attempt {Attempt} did not answer in time", attempt.Key);
+            }
+        }
+        if (changed) await state.WriteStateAsync();
+    }
+
+    static TrialOutcome Lost(StudyTrial trial, StudyAttempt attempt, string reason) => new()
+    {
+        AttemptKey = attempt.Key, Number = trial.Number, Attempt = attempt.Attempt, State = TrialRunState.Failed,
+        Reason = reason, Transient = true, Seconds = (DateTimeOffset.UtcNow - attempt.Started).TotalSeconds,
+    };
+
+    /// <summary>Records an attempt's end; false when it is stale or already recorded (nothing is counted twice).</summary>
+    bool Apply(TrialOutcome outcome)
+    {
+        if (outcome.Number < 0 || outcome.Number >= S.Trials.Count) return false;
+        var trial = S.Trials[outcome.Number];
+        var attempt = trial.Current;
+        if (attempt is null || attempt.Key != outcome.AttemptKey || attempt.Ended is not null || trial.State != TrialRunState.Running)
+            return false;
+        attempt.Ended = DateTimeOffset.UtcNow;
+        attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
+        switch (outcome.State)
+        {
+            case TrialRunState.Completed:
+                trial.State = TrialRunState.Completed;
+                trial.Value = outcome.Value;
+                trial.Step = S.Request!.Steps;
+                sampler!.Tell(trial.Number, outcome.Value!.Value);
+                break;
+            case TrialRunState.Pruned:
+                trial.State = TrialRunState.Pruned;
+                trial.Message = outcome.Reason;
+                sampler!.TellPruned(trial.Number);
+                break;
+            case TrialRunState.Failed when outcome.Transient && trial.Attempts.Count < MaxAttempts:
+                trial.State = TrialRunState.Pending; // another attempt, on whichever silo has a free device
+                trial.Message = $"retrying after: {outcome.Reason}";
+                break;
+            default:
+                trial.State = S.State == StudyState.Cancelled ? TrialRunState.Cancelled : TrialRunState.Failed;
+                trial.Message = outcome.Reason;
+                sampler!.TellFailed(trial.Number);
+                break;
+        }
+        logger.LogInformation("Study {Study}: trial {Trial} attempt {Attempt} {Outcome}", Name, trial.Number, attempt.Attempt, attempt.Outcome);
+        return true;
+    }
+
+    async Task StartTrialsOnFreeDevices()
+    {
+        var r = S.Request!;
+        var workloadKind = WorkloadKind.Parse(r.Workload).Kind;
+        while (S.State == StudyState.Running && S.Trials.Count(t => t.State == TrialRunState.Running) < r.Parallel)
+        {
+            var retry = S.Trials.FirstOrDefault(t => t.State == TrialRunState.Pending);
+            if (retry is null && (S.Trials.Count >= r.Trials || S.SamplerExhausted)) return;
+            var number = retry?.Number ?? S.Trials.Count;
+            var attemptNumber = (retry?.Attempts.Count ?? 0) + 1;
+
+            var reserved = await ReserveDevice(number, attemptNumber, workloadKind);
+            if (reserved is not var (key, device)) return; // every device is busy: the next round tries again
+
+            var trial = retry ?? NewTrial(number);
+            if (trial is null)
+            {
+                await GrainFactory.GetGrain<IDeviceHostGrain>(key.Silo).Release(key.ToString());
+                return;
+            }
+            trial.Attempts.Add(new StudyAttempt
+            {
+                Attempt = attemptNumber, Key = key.ToString(), Silo = key.Silo, Device = device, Started = DateTimeOffset.UtcNow,
+            });
+            trial.State = TrialRunState.Running;
+            trial.Step = 0;
+            await state.WriteStateAsync();
+            try
+            {
+                await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(Spec(trial, attemptNumber, device));
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Study {Study}: attempt {Attempt} did not start", Name, key);
+                await ReleaseQuietly(key);
+                Apply(new TrialOutcome
+                {
+                    AttemptKey = key.ToString(), Number = number, Attempt = attemptNumber, State = TrialRunState.Failed,
+                    Reason = $"did not start: {e.Message}", Transient = e is not ArgumentException,
+                });
+                await state.WriteStateAsync();
+            }
+        }
+    }
+
+    /// <summary>A free device somewhere in the cluster, trying the silos in turn so trials spread out.</summary>
+    async Task<(AttemptKey Key, string Device)?> ReserveDevice(int number, int attempt, string workloadKind)
+    {
+        var silos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).OrderBy(s => s.ToParsableString()).ToList();
+        for (var i = 0; i < silos.Count; i++)
+        {
+            var silo = silos[(rotation + i) % silos.Count];
+            var key = new AttemptKey(Name, number, attempt, silo.ToParsableString());
+            try
+            {
+                var device = await GrainFactory.GetGrain<IDeviceHostGrain>(key.Silo).TryReserve(key.ToString(), workloadKind);
+                if (device is null) continue;
+                rotation = (rotation + i + 1) % silos.Count;
+                return (key, device);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Silo {Silo} did not answer a reservation", silo);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The next new trial: the NLL baseline first, then the user's guesses, then the sampler.</summary>
+    StudyTrial? NewTrial(int number)
+    {
+        var r = S.Request!;
+        var enqueued = new[] { Objective.Nll.Spec }.Concat(r.Enqueue).ToList();
+        if (number < enqueued.Count) sampler!.Enqueue(TrialParameters.ForObjective(space!, enqueued[number]));
+        TrialRecord record;
+        try
+        {
+            record = sampler!.Ask();
+        }
+        catch (InvalidOperationException)
+        {
+            S.SamplerExhausted = true;
+            return null;
+        }
+        var parameters = new Dictionary<string, double>(record.Params);
+        var trial = new StudyTrial
+        {
+            Number = record.Number,
+            Params = parameters,
+            ParamsJson = TrialParameters.ToJson(space!, parameters),
+            Objective = TrialParameters.ObjectiveOf(space!, parameters),
+            LearningRate = TrialParameters.LearningRateOf(parameters) ?? r.LearningRate,
+            State = TrialRunState.Pending,
+        };
+        S.Trials.Add(trial);
+        return trial;
+    }
+
+    TrialSpec Spec(StudyTrial trial, int attempt, string device)
+    {
+        var r = S.Request!;
+        return new TrialSpec
+        {
+            Study = Name, Number = trial.Number, Attempt = attempt, Objective = trial.Objective, LearningRate = trial.LearningRate,
+            Steps = r.Steps, BatchSize = r.BatchSize, MaxLength = r.MaxLength, Seed = r.Seed, Workload = r.Workload,
+            Metric = r.Metric, Evaluations = r.Evaluations, Backbone = S.Backbone!, Train = S.Train!, Val = S.Val!,
+            PromptKey = r.PromptKey, ResponseKey = r.ResponseKey, AnswerFormat = r.AnswerFormat,
+            ParamsJson = trial.ParamsJson, Device = device,
+        };
+    }
+
+    async Task ReleaseQuietly(AttemptKey key)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IDeviceHostGrain>(key.Silo).Release(key.ToString());
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Releasing {Attempt} failed; the reservation lapses by itself", key);
+        }
+    }
+
+    async Task FinishWhenDone()
+    {
+        var r = S.Request!;
+        if (S.State != StudyState.Running) return;
+        if (S.Trials.Any(t => t.State is TrialRunState.Running or TrialRunState.Pending)) return;
+        if (S.Trials.Count < r.Trials && !S.SamplerExhausted) return;
+
+        var best = Best();
+        S.State = best is null ? StudyState.Failed : StudyState.Completed;
+        S.Message = best is null ? "no trial completed" : null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
+        if (best is not null)
+        {
+            var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec && t.State == TrialRunState.Completed);
+            var sign = Direction == StudyDirection.Maximize ? 1 : -1;
+            await GrainFactory.GetGrain<IBackboneGrain>(r.Backbone).RecordResult(new DatasetResult
+            {
+                Dataset = S.Dataset, Objective = best.Objective, PaperKey = Objective.Parse(best.Objective).PaperKey,
+                Value = best.Value!.Value, NllValue = baseline?.Value,
+                Gain = baseline?.Value is { } nll ? sign * (best.Value!.Value - nll) : null,
+                Study = Name, Metric = r.Metric,
+            });
+        }
+        await Finished();
+    }
+
+    /// <summary>A finished study needs no rounds and may be deactivated when idle.</summary>
+    async Task Finished()
+    {
+        roundTimer?.Dispose();
+        roundTimer = null;
+        await GrainFactory.GetGrain<IStudyRegistryGrain>(0).MarkFinished(Name);
+    }
+
+    StudyTrial? Best()
+    {
+        var completed = S.Trials.Where(t => t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        if (completed.Count == 0) return null;
+        return Direction == StudyDirection.Maximize ? completed.MaxBy(t => t.Value) : completed.MinBy(t => t.Value);
+    }
+
+    StudyStatus Status()
+    {
+        var r = S.Request!;
+        var views = S.Trials.Select(View).ToList();
+        var best = Best();
+        var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec);
+        return new StudyStatus
+        {
+            Study = Name, State = S.State, Backbone = r.Backbone, Trials = views,
+            Best = best is null ? null : views[best.Number],
+            Baseline = baseline is null ? null : views[baseline.Number],
+            Metric = r.Metric, Direction = Direction == StudyDirection.Maximize ? "maximize" : "minimize",
+            TrialBudget = r.Trials, Parallel = r.Parallel, Message = S.Message, Dataset = S.Dataset,
+            Created = S.Created, Sampler = r.Sampler, Pruner = r.Pruner,
+        };
+    }
+
+    TrialView View(StudyTrial t) => new()
+    {
+        Number = t.Number, Objective = t.Objective, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
+        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome)).ToList(),
+        Step = t.Step, Steps = S.Request!.Steps, Message = t.Message,
+    };
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using BeyondNll.Search.Spaces;
+using BeyondNll.Training.Objectives;
+
+namespace BeyondNll.Grains.Studies;
+
+/// <summary>
+/// What a trial's parameters mean for training. A space names the objective either with one
+/// categorical <c>objective</c> whose choices are specs (the paper grid), or with a categorical
+/// <c>family</c> plus <c>k</c> (power) or <c>q</c> (thresholded families), as the default space
+/// does. <c>lr</c>, when present, is the learning rate. Other parameters are passed to the workload
+/// as they are (the simulated workload reads them; the torch workload ignores them).
+/// </summary>
+public static class TrialParameters
+{
+    public static string ObjectiveOf(SearchSpace space, IReadOnlyDictionary<string, double> values)
+    {
+        if (space.TryGet("objective", out var objective) && values.TryGetValue("objective", out var index))
+            return Objective.Parse(Choice(objective, index)).Spec;
+        if (space.TryGet("family", out var family) && values.TryGetValue("family", out var familyIndex))
+        {
+            var name = Choice(family, familyIndex);
+            if (name == "nll") return Objective.Nll.Spec;
+            var parameter = name == "power" ? "k" : "q";
+            if (!values.TryGetValue(parameter, out var value))
+                throw new ArgumentException($"family '{name}' needs a parameter '{parameter}' in the space");
+            return Objective.Parse($"{name}:{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}").Spec;
+        }
+        throw new ArgumentException("the space names no objective: give it a categorical 'objective' of specs, or a categorical 'family' with 'k' and 'q'");
+    }
+
+    public static double? LearningRateOf(IReadOnlyDictionary<string, double> values) =>
+        values.TryGetValue("lr", out var lr) ? lr : null;
+
+    /// <summary>The parameters that make a given objective in this space: how the NLL baseline and a user's guesses are enqueued.</summary>
+    public static Dictionary<string, double> ForObjective(SearchSpace space, string spec)
+    {
+        var objective = Objective.Parse(spec);
+        if (space.TryGet("objective", out var choices))
+        {
+            var index = IndexOf(choices, c => Objective.Parse(c) == objective);
+            if (index >= 0) return new() { ["objective"] = index };
+            throw new ArgumentException($"the space's 'objective' has no choice {objective.Spec}");
+        }
+        if (space.TryGet("family", out var family))
+        {
+            var name = objective.Spec.Split(':')[0];
+            var index = IndexOf(family, c => c == name);
+            if (index < 0) throw new ArgumentException($"the space's 'family' has no choice '{name}' (for {objective.Spec})");
+            var values = new Dictionary<string, double> { ["family"] = index };
+            if (objective.Family != ObjectiveFamily.Nll)
+            {
+                var parameter = objective.Family == ObjectiveFamily.Power ? "k" : "q";
+                if (!space.TryGet(parameter, out var spec2) || !spec2.Contains(objective.Parameter))
+                    throw new ArgumentException($"{objective.Spec}: the space's '{parameter}' does not reach {objective.Parameter}");
+                values[parameter] = objective.Parameter;
+            }
+            return values;
+        }
+        throw new ArgumentException("the space names no objective: give it a categorical 'objective' of specs, or a categorical 'family' with 'k' and 'q'");
+    }
+
+    /// <summary>The active parameters as a JSON object: numbers, ints as integers, categoricals as their choices.</summary>
+    public static string ToJson(SearchSpace space, IReadOnlyDictionary<string, double> values)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            foreach (var p in space.Parameters)
+            {
+                if (!values.TryGetValue(p.Name, out var v)) continue;
+                writer.WritePropertyName(p.Name);
+                p.WriteValue(writer, v);
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    static string Choice(ParameterSpec categorical, double index) =>
+        categorical.Choices[(int)index].ValueKind == JsonValueKind.String
+            ? categorical.Choices[(int)index].GetString()!
+            : categorical.Choices[(int)index].GetRawText();
+
+    static int IndexOf(ParameterSpec categorical, Func<string, bool> match)
+    {
+        for (var i = 0; i < categorical.Choices.Count; i++)
+        {
+            var c = categorical.Choices[i];
+            if (c.ValueKind != JsonValueKind.String) continue;
+            try
+            {
+                if (match(c.GetString()!)) return i;
+            }
+            catch (FormatException) { }
+            catch (ArgumentException) { }
+        }
+        return -1;
+    }
+}
