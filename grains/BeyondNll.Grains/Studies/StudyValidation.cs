@@ -60,8 +60,15 @@ public static partial class StudyValidation
     public static void CheckData(StudyRequest r)
     {
         var map = new SftFieldMap(r.PromptKey, r.ResponseKey);
-        SftDataReader.Read(r.TrainPath, map);
-        SftDataReader.Read(r.ValPath, map);
+        try
+        {
+            SftDataReader.Read(r.TrainPath, map);
+            SftDataReader.Read(r.ValPath, map);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or FormatException)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
     }
 
     /// <summary>A short name of the data set a study trains on: its folder and file name.</summary>
