@@ -149,7 +149,10 @@ public class TpeTests
     {
         var spec = stepped ? ParameterSpec.Int("n", 0, 20) : ParameterSpec.Float("x", 0, 20);
         var axis = new ParzenAxis(spec);
-        var estimator = new ParzenEstimator([axis], [new[] { 0.0, 3, 4, 19 }], new TpeOptions());
+        // A grid point's probability is a kernel's mass over its interval: normalised as it is. A
+        // continuous kernel is a true density only with the 1/σ that Optuna 3.1 leaves out.
+        var options = new TpeOptions { DividePdfByKernelWidth = true };
+        var estimator = new ParzenEstimator([axis], [new[] { 0.0, 3, 4, 19 }], options);
 
         double total;
         if (stepped)

@@ -24,10 +24,19 @@ public static class GaussianMass
     static double LogErfc(double z)
     {
         var t = 1.0 / (1.0 + 0.5 * z);
-        var poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-        return Math.Log(t) - z * z + poly;
+        return Math.Log(t) - z * z + ErfcPolynomial(t);
     }
+
+    /// <summary>erfc(z) for z ≥ 0, the same fit without the logarithm.</summary>
+    static double Erfc(double z)
+    {
+        var t = 1.0 / (1.0 + 0.5 * z);
+        return t * Math.Exp(-z * z + ErfcPolynomial(t));
+    }
+
+    static double ErfcPolynomial(double t) =>
+        -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
 
     /// <summary>log Φ(x), Φ the standard normal distribution function; accurate for x far below 0.</summary>
     public static double LogCdf(double x) => x < 0
@@ -36,8 +45,8 @@ public static class GaussianMass
 
     /// <summary>Φ(x).</summary>
     public static double Cdf(double x) => x < 0
-        ? 0.5 * Math.Exp(LogErfc(-x * Sqrt1_2))
-        : 1.0 - 0.5 * Math.Exp(LogErfc(x * Sqrt1_2));
+        ? 0.5 * Erfc(-x * Sqrt1_2)
+        : 1.0 - 0.5 * Erfc(x * Sqrt1_2);
 
     /// <summary>log(Φ(b) − Φ(a)) for a &lt; b: the log mass of the standard normal on [a, b].</summary>
     public static double LogMass(double a, double b)
@@ -57,7 +66,10 @@ public static class GaussianMass
             var logB = LogCdf(b);
             return logB + double.LogP1(-Math.Exp(LogCdf(a) - logB));
         }
-        // a < 0 < b: the two tails left out are each below one half.
+        // a < 0 < b: the two tails left out are each below one half; beyond 9σ on both sides
+        // (most kernels, against the bounds of their parameter) they are below 1e-18 together.
+        if (a < -9 && b > 9)
+            return 0.0;
         return double.LogP1(-(Cdf(a) + Cdf(-b)));
     }
 

@@ -194,16 +194,15 @@ public sealed class ParzenEstimator
     public double[] LogPdf(double[][] points)
     {
         var count = points[0].Length;
-        var m = _components;
-        var table = new double[count * m]; // row i: log weight + log kernel density, per component
+        var result = new double[count];
+        // One row of per-component terms at a time: log weight + Σ over axes of log kernel density.
+        var row = new double[_components];
         for (var i = 0; i < count; i++)
-            _logWeights.CopyTo(table, i * m);
-        for (var a = 0; a < _axes.Length; a++)
         {
-            var axis = _axes[a];
-            for (var i = 0; i < count; i++)
+            _logWeights.CopyTo(row, 0);
+            for (var a = 0; a < _axes.Length; a++)
             {
-                var row = table.AsSpan(i * m, m);
+                var axis = _axes[a];
                 switch (_kernels[a])
                 {
                     case NumericKernels k when axis.Step is { } step:
@@ -217,10 +216,8 @@ public sealed class ParzenEstimator
                         break;
                 }
             }
+            result[i] = LogSumExp(row);
         }
-        var result = new double[count];
-        for (var i = 0; i < count; i++)
-            result[i] = LogSumExp(table.AsSpan(i * m, m));
         return result;
     }
 
@@ -273,9 +270,14 @@ public sealed class ParzenEstimator
         }
     }
 
-    /// <summary>log Σ exp(values), stable: shift by the maximum first.</summary>
+    /// <summary>
+    /// log Σ exp(values), stable: shift by the maximum first. Shifted terms are floored at −60
+    /// (a share below 1e−26, nothing for a sum): exp of a far more negative argument takes a slow
+    /// path in hardware and library, and would dominate the cost of an ask.
+    /// </summary>
     static double LogSumExp(ReadOnlySpan<double> values)
     {
+        const double Floor = -60.0;
         var max = double.NegativeInfinity;
         foreach (var v in values)
             if (v > max) max = v;
@@ -286,15 +288,16 @@ public sealed class ParzenEstimator
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
         {
             var shift = new Vector<double>(max);
+            var floor = new Vector<double>(Floor);
             var acc = Vector<double>.Zero;
             var vs = MemoryMarshal.Cast<double, Vector<double>>(values);
             foreach (var v in vs)
-                acc += Vector.Exp(v - shift);
+                acc += Vector.Exp(Vector.Max(v - shift, floor));
             sum = Vector.Sum(acc);
             j = vs.Length * Vector<double>.Count;
         }
         for (; j < values.Length; j++)
-            sum += Math.Exp(values[j] - max);
+            sum += Math.Exp(Math.Max(values[j] - max, Floor));
         return max + Math.Log(sum);
     }
 }
