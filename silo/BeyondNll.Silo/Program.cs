@@ -1,17 +1,26 @@
 using BeyondNll.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
 
 // The silo host: `dotnet run --project silo/BeyondNll.Silo [-- --devices cpu:2 --silo-port 11112 ...]`.
 // Settings come from appsettings.json (section "Silo"), environment variables (BNLL_Silo__Devices)
-// and flags, later ones winning.
+// and flags, later ones winning. The Orleans dashboard is served on localhost:DashboardPort.
 // The content root is the program's folder, so its appsettings.json is found whatever the working directory.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("BNLL_");
 builder.Configuration.AddCommandLine(args, SiloFlags.SwitchMappings);
 var options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
 
-builder.UseOrleans(silo => silo
-    .UseBeyondNllLocalhostClustering(options)
-    .AddBeyondNllCluster(options));
-await builder.Build().RunAsync();
+builder.UseOrleans(silo =>
+{
+    silo.UseBeyondNllLocalhostClustering(options).AddBeyondNllCluster(options);
+    if (options.DashboardPort > 0) silo.AddDashboard();
+});
+builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://localhost:0");
+
+var app = builder.Build();
+if (options.DashboardPort > 0) app.MapOrleansDashboard(routePrefix: "/dashboard");
+await app.RunAsync();
