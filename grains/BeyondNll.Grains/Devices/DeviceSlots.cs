@@ -30,7 +30,7 @@ public sealed class DeviceSlots
     static readonly TimeSpan WaiterLapse = TimeSpan.FromSeconds(5);
 
     sealed record Holder(string Attempt, DateTimeOffset Since, bool Claimed);
-    sealed record Waiter(DateTimeOffset Since, DateTimeOffset LastAsked);
+    sealed record Waiter(DateTimeOffset Since, DateTimeOffset LastAsked, string WorkloadKind);
 
     public DeviceSlots(IReadOnlyList<DeviceSlot> slots, TimeProvider? clock = null)
     {
@@ -45,7 +45,11 @@ public sealed class DeviceSlots
     {
         get
         {
-            lock (gate) return Slots.Count == 0 ? 0 : (double)ActiveHolders().Count() / Slots.Count;
+            lock (gate)
+            {
+                Expire();
+                return Slots.Count == 0 ? 0 : (double)holders.Count / Slots.Count;
+            }
         }
     }
 
@@ -74,10 +78,11 @@ public sealed class DeviceSlots
 
             var free = Slots.Where(s => !holders.ContainsKey(s.Id) && CanRun(s, workloadKind)).ToList();
             var since = waiting.TryGetValue(requester, out var me) ? me.Since : now;
-            var ahead = waiting.Count(w => w.Key != requester && w.Value.Since <= since);
+            // Only those who could use one of these slots are ahead in the line.
+            var ahead = waiting.Count(w => w.Key != requester && w.Value.Since <= since && free.Any(s => CanRun(s, w.Value.WorkloadKind)));
             if (free.Count <= ahead)
             {
-                waiting[requester] = new Waiter(since, now);
+                waiting[requester] = new Waiter(since, now, workloadKind);
                 return null;
             }
             waiting.Remove(requester);
@@ -109,8 +114,6 @@ public sealed class DeviceSlots
     public DeviceSlot? Find(string slotId) => Slots.FirstOrDefault(s => s.Id == slotId);
 
     static bool CanRun(DeviceSlot slot, string workloadKind) => workloadKind == "simulated" || slot.Kind != "simulated";
-
-    IEnumerable<Holder> ActiveHolders() => holders.Values;
 
     void Expire()
     {
