@@ -11,5 +11,6 @@ root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
+root.Subcommands.Add(SamplerCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);

@@ -1,0 +1,56 @@
+namespace BeyondNll.Search.Trials;
+
+/// <summary>
+/// The trials of one study in the order they were asked; trial N is the N-th entry. It is the
+/// whole state a sampler needs besides its seed.
+/// </summary>
+public sealed class TrialHistory
+{
+    readonly List<TrialRecord> _trials = [];
+
+    public TrialHistory() { }
+
+    /// <summary>Rebuilds a history from stored records, numbered 0, 1, 2, ... in order.</summary>
+    public TrialHistory(IEnumerable<TrialRecord> trials)
+    {
+        foreach (var t in trials)
+            Add(t);
+    }
+
+    public int Count => _trials.Count;
+    public IReadOnlyList<TrialRecord> Trials => _trials;
+    public TrialRecord this[int number] => _trials[number];
+
+    public void Add(TrialRecord trial)
+    {
+        if (trial.Number != _trials.Count)
+            throw new ArgumentException($"trial {trial.Number} added as trial {_trials.Count}; numbers must follow in order");
+        _trials.Add(trial);
+    }
+
+    /// <exception cref="KeyNotFoundException">No trial has that number.</exception>
+    public TrialRecord Get(int number) =>
+        number >= 0 && number < _trials.Count ? _trials[number]
+            : throw new KeyNotFoundException($"trial {number} was never asked");
+
+    /// <summary>The complete trial with the best value; the earliest among equals. Null while none is complete.</summary>
+    public TrialRecord? Best(StudyDirection direction)
+    {
+        var sign = direction.Sign();
+        TrialRecord? best = null;
+        foreach (var t in _trials)
+            if (t.State == TrialState.Complete && (best is null || sign * t.Value!.Value < sign * best.Value!.Value))
+                best = t;
+        return best;
+    }
+
+    /// <summary>Trials that are complete or pruned: the "finished with a result" count TPE's startup phase waits for.</summary>
+    public int CountWithResult()
+    {
+        var n = 0;
+        foreach (var t in _trials)
+            if (t.State is TrialState.Complete or TrialState.Pruned)
+                n++;
+        return n;
+    }
+}
