@@ -116,7 +116,7 @@ public static class SearchStartCommand
             TrainPath = ExistingFile("--train", r.TrainPath),
             ValPath = ExistingFile("--val", r.ValPath),
             SpaceJson = SearchSpaceJson.Write(space),
-            Enqueue = r.Enqueue.Select(spec => Objective.Parse(spec).Spec).ToList(),
+            Enqueue = r.Enqueue.Select(CanonicalObjective).ToList(),
         };
     }
 
@@ -157,6 +157,13 @@ public static class SearchStartCommand
             && seconds >= 0 && double.IsFinite(seconds))
             return;
         throw new ArgumentException($"--workload '{workload}' is unknown; use torch or simulated:SECONDS (e.g. simulated:2)");
+    }
+
+    static string CanonicalObjective(string spec)
+    {
+        try { return Objective.Parse(spec).Spec; }
+        catch (FormatException e) { throw new FormatException($"--enqueue {e.Message}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"--enqueue {e.Message}", e); }
     }
 
     static string ExistingFile(string flag, string path)
