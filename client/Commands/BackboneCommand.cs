@@ -27,21 +27,15 @@ public static class BackboneCommand
     {
         var name = new Argument<string>("NAME") { Description = "The name studies will use for it." };
         var path = new Option<string>("--path") { Description = "The backbone folder (config.json, weights, tokenizer).", Required = true };
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("add", "Register a backbone folder under a name (the silos check the folder).") { name, path, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => AddAsync(grains, parse.GetValue(name)!, parse.GetValue(path)!, Console.Out)));
-        return command;
+        return ClusterCommandLine.Create("add", "Register a backbone folder under a name (the silos check the folder).", [name, path],
+            (parse, grains, _) => AddAsync(grains, parse.GetValue(name)!, parse.GetValue(path)!, Console.Out));
     }
 
     static Command CreateList()
     {
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("list", "List the registered backbones.") { json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => ListAsync(grains, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("list", "List the registered backbones.", [json],
+            (parse, grains, ct) => ListAsync(grains, parse.GetValue(json), Console.Out, ct));
     }
 
     /// <summary>Registers the folder by its absolute path, which is what the silos will open.</summary>

@@ -20,11 +20,8 @@ public static class BestCommand
     {
         var backbone = new Option<string>("--backbone") { Description = "A registered backbone.", Required = true };
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("best", "The best objective found for a backbone, per data set, against NLL.") { backbone, json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => BestAsync(grains, parse.GetValue(backbone)!, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("best", "The best objective found for a backbone, per data set, against NLL.", [backbone, json],
+            (parse, grains, ct) => BestAsync(grains, parse.GetValue(backbone)!, parse.GetValue(json), Console.Out, ct));
     }
 
     /// <exception cref="ArgumentException">No backbone has that name.</exception>

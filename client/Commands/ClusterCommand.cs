@@ -22,11 +22,8 @@ public static class ClusterCommand
     public static Command Create()
     {
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("cluster", "The silos of the cluster and their devices.") { json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => ShowAsync(grains, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("cluster", "The silos of the cluster and their devices.", [json],
+            (parse, grains, ct) => ShowAsync(grains, parse.GetValue(json), Console.Out, ct));
     }
 
     public static async Task<int> ShowAsync(IGrainFactory grains, bool json, TextWriter output, CancellationToken ct)

@@ -22,6 +22,24 @@ public static class ClusterCommandLine
     public static Option<bool> Json() => new("--json") { Description = "Print one line of JSON (snake_case)." };
 
     /// <summary>
+    /// A cluster command whose input needs no checks before connecting: its own arguments and
+    /// options, a <c>--gateway</c>, and an action that runs <paramref name="run"/> with a connection.
+    /// </summary>
+    public static Command Create(string name, string description, IEnumerable<Symbol> symbols,
+        Func<ParseResult, IGrainFactory, CancellationToken, Task<int>> run)
+    {
+        var gateway = Gateway();
+        var command = new Command(name, description);
+        foreach (var symbol in symbols.Append(gateway))
+        {
+            if (symbol is Argument argument) command.Arguments.Add(argument);
+            else command.Options.Add((Option)symbol);
+        }
+        command.SetAction((parse, ct) => WithClusterAsync(parse, gateway, ct, grains => run(parse, grains, ct)));
+        return command;
+    }
+
+    /// <summary>
     /// Connects, runs <paramref name="run"/> and disconnects. A cluster that stops answering midway
     /// is "unreachable" (exit 3) like one that never answered; other Orleans faults are failures (exit 1).
     /// </summary>

@@ -35,44 +35,31 @@ public static class SearchCommand
     {
         var name = StudyName();
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("status", "Show a study: its trials, where they run, the best objective against NLL.") { name, json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => StatusAsync(grains, parse.GetValue(name)!, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("status", "Show a study: its trials, where they run, the best objective against NLL.", [name, json],
+            (parse, grains, ct) => StatusAsync(grains, parse.GetValue(name)!, parse.GetValue(json), Console.Out, ct));
     }
 
     static Command CreateWatch()
     {
         var name = StudyName();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("watch",
-            "Follow a study until it ends (Ctrl-C stops watching, not the study). Exit 0 when it completed, 1 when it failed or was cancelled.")
-            { name, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => WatchAsync(grains, parse.GetValue(name)!, Console.Out, Console.Error, ct)));
-        return command;
+        return ClusterCommandLine.Create("watch",
+            "Follow a study until it ends (Ctrl-C stops watching, not the study). Exit 0 when it completed, 1 when it failed or was cancelled.",
+            [name], (parse, grains, ct) => WatchAsync(grains, parse.GetValue(name)!, Console.Out, Console.Error, ct));
     }
 
     static Command CreateList()
     {
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("list", "List the studies of the cluster.") { json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => ListAsync(grains, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("list", "List the studies of the cluster.", [json],
+            (parse, grains, ct) => ListAsync(grains, parse.GetValue(json), Console.Out, ct));
     }
 
     static Command CreateCancel()
     {
         var name = StudyName();
         var json = ClusterCommandLine.Json();
-        var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("cancel", "Stop a study's running trials and end it as cancelled.") { name, json, gateway };
-        command.SetAction((parse, ct) => ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-            grains => CancelAsync(grains, parse.GetValue(name)!, parse.GetValue(json), Console.Out, ct)));
-        return command;
+        return ClusterCommandLine.Create("cancel", "Stop a study's running trials and end it as cancelled.", [name, json],
+            (parse, grains, ct) => CancelAsync(grains, parse.GetValue(name)!, parse.GetValue(json), Console.Out, ct));
     }
 
     /// <summary>

@@ -7,13 +7,6 @@ namespace BeyondNll.Cluster.Tests;
 /// <summary>`bnll best --backbone B --json` and `bnll backbone list --json`.</summary>
 public class BestJsonTests
 {
-    static JsonElement Serialize<T>(T value)
-    {
-        var writer = new StringWriter();
-        JsonOutput.Write(writer, value);
-        return JsonDocument.Parse(writer.ToString()).RootElement;
-    }
-
     [Fact]
     public void Best_lists_results_per_data_set_with_the_contract_fields()
     {
@@ -27,12 +20,12 @@ public class BestJsonTests
                 new DatasetResult { Dataset = "code", Objective = "nll", PaperKey = "original", Value = 0.5, Study = "s2", Metric = "accuracy" },
             ],
         };
-        var json = Serialize(BestCommand.ToJson(view));
+        var json = JsonLine.Of(BestCommand.ToJson(view));
         Assert.Equal("tiny", json.GetProperty("backbone").GetString());
         var results = json.GetProperty("results");
         Assert.Equal(["code", "math"], results.EnumerateArray().Select(r => r.GetProperty("dataset").GetString()));
         Assert.Equal(["dataset", "objective", "paper_key", "value", "nll_value", "gain", "study"],
-            results[1].EnumerateObject().Select(p => p.Name).Take(7));
+            JsonLine.Names(results[1]).Take(7));
         Assert.Equal("GeneralFamily-10", results[1].GetProperty("paper_key").GetString());
         Assert.Equal(JsonValueKind.Null, results[0].GetProperty("gain").ValueKind);
     }
@@ -40,8 +33,8 @@ public class BestJsonTests
     [Fact]
     public void Backbone_list_has_the_contract_fields()
     {
-        var json = Serialize(new BackboneCommand.ListJson([new("tiny", "/models/tiny", 1234, "byte", DateTimeOffset.UnixEpoch)]));
+        var json = JsonLine.Of(new BackboneCommand.ListJson([new("tiny", "/models/tiny", 1234, "byte", DateTimeOffset.UnixEpoch)]));
         Assert.Equal(["name", "path", "parameters", "tokenizer", "added"],
-            json.GetProperty("backbones")[0].EnumerateObject().Select(p => p.Name));
+            JsonLine.Names(json.GetProperty("backbones")[0]));
     }
 }

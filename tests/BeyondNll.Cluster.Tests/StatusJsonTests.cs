@@ -7,32 +7,21 @@ namespace BeyondNll.Cluster.Tests;
 /// <summary>The JSON of `bnll search status --json` and `search list --json`: contracts users' scripts rely on.</summary>
 public class StatusJsonTests
 {
-    static JsonElement Serialize<T>(T value)
-    {
-        var writer = new StringWriter();
-        JsonOutput.Write(writer, value);
-        var text = writer.ToString();
-        Assert.Single(text.TrimEnd('\n').Split('\n'));
-        return JsonDocument.Parse(text).RootElement;
-    }
-
-    static string[] Names(JsonElement o) => o.EnumerateObject().Select(p => p.Name).ToArray();
-
     [Fact]
     public void Status_has_the_contract_fields_first_and_in_order()
     {
-        var json = Serialize(SearchStatusView.ToJson(StatusSamples.Completed()));
-        Assert.Equal(["study", "state", "backbone", "trials", "best", "baseline"], Names(json).Take(6));
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
+        Assert.Equal(["study", "state", "backbone", "trials", "best", "baseline"], JsonLine.Names(json).Take(6));
         Assert.Equal(["number", "objective", "params", "state", "value", "attempts", "silo", "device"],
-            Names(json.GetProperty("trials")[0]).Take(8));
-        Assert.Equal(["number", "objective", "value"], Names(json.GetProperty("best")).Take(3));
-        Assert.Equal(["objective", "value"], Names(json.GetProperty("baseline")).Take(2));
+            JsonLine.Names(json.GetProperty("trials")[0]).Take(8));
+        Assert.Equal(["number", "objective", "value"], JsonLine.Names(json.GetProperty("best")).Take(3));
+        Assert.Equal(["objective", "value"], JsonLine.Names(json.GetProperty("baseline")).Take(2));
     }
 
     [Fact]
     public void Status_values_are_lowercase_states_params_objects_and_the_last_attempt()
     {
-        var json = Serialize(SearchStatusView.ToJson(StatusSamples.Completed()));
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
         Assert.Equal("s1", json.GetProperty("study").GetString());
         Assert.Equal("completed", json.GetProperty("state").GetString());
         Assert.Equal("tiny", json.GetProperty("backbone").GetString());
@@ -59,7 +48,7 @@ public class StatusJsonTests
     [Fact]
     public void Best_and_baseline_are_null_until_there_are_some()
     {
-        var json = Serialize(SearchStatusView.ToJson(StatusSamples.JustStarted()));
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.JustStarted()));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("best").ValueKind);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("baseline").ValueKind);
@@ -71,7 +60,7 @@ public class StatusJsonTests
     public void Params_that_are_no_json_stay_a_string_rather_than_failing()
     {
         var trial = StatusSamples.Trial(0, "nll", TrialRunState.Pending, null) with { ParamsJson = "oops" };
-        var json = Serialize(SearchStatusView.ToJson(trial));
+        var json = JsonLine.Of(SearchStatusView.ToJson(trial));
         Assert.Equal("oops", json.GetProperty("params").GetString());
         Assert.Equal(0, json.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("silo").ValueKind);
@@ -80,9 +69,9 @@ public class StatusJsonTests
     [Fact]
     public void List_entry_has_the_contract_fields()
     {
-        var json = Serialize(new SearchCommand.ListJson([SearchCommand.Summarize(StatusSamples.Completed())]));
+        var json = JsonLine.Of(new SearchCommand.ListJson([SearchCommand.Summarize(StatusSamples.Completed())]));
         var study = json.GetProperty("studies")[0];
-        Assert.Equal(["study", "state", "backbone", "trials_done", "trial_budget", "best_objective", "best_value"], Names(study).Take(7));
+        Assert.Equal(["study", "state", "backbone", "trials_done", "trial_budget", "best_objective", "best_value"], JsonLine.Names(study).Take(7));
         Assert.Equal(3, study.GetProperty("trials_done").GetInt32());
         Assert.Equal("power:10", study.GetProperty("best_objective").GetString());
     }
