@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -26,12 +27,14 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
 
-    /// <exception cref="ArgumentException"><paramref name="gateway"/> is not host:port.</exception>
+    /// <param name="gateways">host:port, or several separated by commas: the client moves to another when one goes away.</param>
+    /// <exception cref="ArgumentException">A gateway that is not host:port.</exception>
     /// <exception cref="ClusterUnreachableException">No silo answered before the deadline.</exception>
-    public static async Task<ClusterConnection> ConnectAsync(string gateway, CancellationToken ct, TimeSpan? deadline = null)
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null)
     {
-        var address = GatewayAddress.Parse(gateway);
-        var endpoint = await address.ResolveAsync(ct);
+        var addresses = GatewayAddress.ParseList(gateways);
+        var endpoints = new List<IPEndPoint>();
+        foreach (var address in addresses) endpoints.Add(await address.ResolveAsync(ct));
         var patience = deadline ?? DefaultDeadline;
         var giveUpAt = DateTimeOffset.UtcNow + patience;
 
@@ -41,7 +44,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoint);
+            client.UseStaticClustering([.. endpoints]);
             client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
             client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = patience);
             client.UseConnectionRetryFilter(async (_, token) =>
@@ -65,7 +68,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             throw new ClusterUnreachableException(
-                $"no silo answers at {address}: start one with `dotnet run --project silo/BeyondNll.Silo`", e);
+                $"no silo answers at {string.Join(", ", addresses)}: start one with `dotnet run --project silo/BeyondNll.Silo`", e);
         }
         catch
         {

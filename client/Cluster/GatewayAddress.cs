@@ -19,6 +19,15 @@ public readonly record struct GatewayAddress(string Host, int Port)
 
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
+    /// <summary>One gateway or several, separated by commas.</summary>
+    /// <exception cref="ArgumentException">An empty list, or an entry that is no gateway.</exception>
+    public static IReadOnlyList<GatewayAddress> ParseList(string text)
+    {
+        var entries = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0) throw new ArgumentException("--gateway needs host:port (for example localhost:30000)");
+        return entries.Select(Parse).ToList();
+    }
+
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or a bare host (default port).</summary>
     /// <exception cref="ArgumentException">Not of that shape, or a port outside 1–65535.</exception>
     public static GatewayAddress Parse(string text)

@@ -15,7 +15,7 @@ public static class ClusterCommandLine
 {
     public static Option<string> Gateway() => new("--gateway")
     {
-        Description = "A silo's gateway, host:port (default: $BNLL_GATEWAY, else localhost:30000).",
+        Description = "A silo's gateway, host:port, or several separated by commas (default: $BNLL_GATEWAY, else localhost:30000).",
         DefaultValueFactory = _ => GatewayAddress.FromEnvironment(),
     };
 

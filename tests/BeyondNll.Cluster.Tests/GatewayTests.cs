@@ -20,6 +20,13 @@ public class GatewayTests
         Assert.Equal(new GatewayAddress(host, port), GatewayAddress.Parse(text));
     }
 
+    [Fact]
+    public void Parses_a_list_of_gateways()
+    {
+        Assert.Equal([new("a", 30000), new("b", 31000)], GatewayAddress.ParseList(" a, b:31000 "));
+        Assert.Throws<ArgumentException>(() => GatewayAddress.ParseList(" , "));
+    }
+
     [Theory]
     [InlineData("localhost:0")]
     [InlineData("localhost:70000")]
