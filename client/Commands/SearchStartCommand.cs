@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using BeyondNll.Client.Cluster;
 using BeyondNll.Grains;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Spaces;
@@ -126,7 +127,16 @@ public static class SearchStartCommand
         TextWriter progress, CancellationToken ct)
     {
         // Not retried: a start that timed out may have happened, and a second one would be refused as a duplicate.
-        var status = await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
+        StudyStatus status;
+        try
+        {
+            status = await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
+        }
+        catch (TimeoutException e)
+        {
+            throw new ClusterUnreachableException($"the cluster did not confirm the start of {request.Name} in time; " +
+                $"it may have started: see `bnll search status {request.Name}`", e);
+        }
         output.WriteLine($"started study {status.Study}: {request.Trials} trials of backbone {status.Backbone} on {status.Dataset} " +
             $"(space {request.SpaceName}, sampler {status.Sampler}, pruner {status.Pruner}, {status.Metric} {status.Direction})");
         if (!wait)
