@@ -12,5 +12,11 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 root.Subcommands.Add(SamplerCommand.Create());
+// The cluster commands: they talk to a running silo (`dotnet run --project silo/BeyondNll.Silo`).
+root.Subcommands.Add(BackboneCommand.Create());
+root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(BestCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(ClusterCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using BeyondNll.Client.Cluster;
 
 namespace BeyondNll.Client.Commands;
 
@@ -17,6 +18,12 @@ public static class CommandLineExit
 
     /// <summary>Input the user can fix: bad arguments, missing or malformed files.</summary>
     public const int BadInput = 2;
+
+    /// <summary>No silo answers at the gateway, or the cluster stopped answering.</summary>
+    public const int Unreachable = 3;
+
+    /// <summary>The user pressed Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
@@ -38,6 +45,11 @@ public static class CommandLineExit
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return BadInput;
+        }
+        catch (ClusterUnreachableException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Unreachable;
         }
         catch (OperationCanceledException)
         {

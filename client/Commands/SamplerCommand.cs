@@ -19,7 +19,7 @@ public static class SamplerCommand
         var stdio = new Option<bool>("--stdio") { Description = "Speak the JSON-lines protocol on stdin/stdout (required: the only mode)." };
         var space = new Option<string>("--space")
         {
-            Description = $"Search space: a JSON file, or a named space ({string.Join(", ", NamedSpaces.Names)}).",
+            Description = SearchSpaceArgument.Description,
             Required = true,
         };
         var sampler = new Option<string>("--sampler") { Description = "tpe, random or grid.", DefaultValueFactory = _ => "tpe" };
@@ -34,7 +34,7 @@ public static class SamplerCommand
         {
             if (!parseResult.GetValue(stdio))
                 throw new ArgumentException("bnll sampler needs --stdio (the JSON-lines protocol is its only mode)");
-            var searchSpace = LoadSpace(parseResult.GetValue(space)!);
+            var searchSpace = SearchSpaceArgument.Load(parseResult.GetValue(space)!);
             var instance = SamplerFactory.Create(parseResult.GetValue(sampler)!, searchSpace,
                 StudyDirectionExtensions.Parse(parseResult.GetValue(direction)!),
                 parseResult.GetValue(seed) ?? Random.Shared.NextInt64(),
@@ -45,19 +45,5 @@ public static class SamplerCommand
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>A file if one exists at the path, else a named space.</summary>
-    static SearchSpace LoadSpace(string pathOrName)
-    {
-        if (File.Exists(pathOrName))
-        {
-            using var stream = File.OpenRead(pathOrName);
-            return SearchSpace.FromJson(stream);
-        }
-        if (NamedSpaces.Names.Contains(pathOrName))
-            return NamedSpaces.Get(pathOrName);
-        throw new FileNotFoundException(
-            $"search space file '{pathOrName}' not found (named spaces: {string.Join(", ", NamedSpaces.Names)})");
     }
 }

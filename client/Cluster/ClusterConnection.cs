@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace BeyondNll.Client.Cluster;
+
+/// <summary>
+/// An Orleans client connected to the cluster through one gateway. Orleans retries a failed
+/// connection for ever unless told otherwise; a console command must instead fail within seconds
+/// with a hint, so the retry filter gives up at a deadline.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    /// <summary>The cluster's identity; a silo with another one refuses the client (see ClusterSiloOptions).</summary>
+    public const string ClusterId = "bnll";
+    public const string ServiceId = "bnll";
+
+    /// <summary>How long to keep trying to reach a gateway before giving up.</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(5);
+
+    static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+
+    readonly IHost host;
+
+    ClusterConnection(IHost host) => this.host = host;
+
+    public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
+
+    /// <param name="gateways">host:port, or several separated by commas: the client moves to another when one goes away.</param>
+    /// <exception cref="ArgumentException">A gateway that is not host:port.</exception>
+    /// <exception cref="ClusterUnreachableException">No silo answered before the deadline.</exception>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null)
+    {
+        var addresses = GatewayAddress.ParseList(gateways);
+        var endpoints = new List<IPEndPoint>();
+        foreach (var address in addresses) endpoints.Add(await address.ResolveAsync(ct));
+        var patience = deadline ?? DefaultDeadline;
+        var giveUpAt = DateTimeOffset.UtcNow + patience;
+
+        // No default configuration sources and no console logging: Orleans' log lines would mix
+        // with the command's output. The quiet lifetime leaves Ctrl-C to the command line.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering([.. endpoints]);
+            client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
+            client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = patience);
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                if (DateTimeOffset.UtcNow + RetryDelay >= giveUpAt) return false;
+                await Task.Delay(RetryDelay, token);
+                return true;
+            });
+        });
+        var host = builder.Build();
+
+        // A hard stop as well, in case a connection attempt hangs past the filter's deadline.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(patience + TimeSpan.FromSeconds(5));
+        try
+        {
+            await host.StartAsync(timeout.Token);
+            return new ClusterConnection(host);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException(
+                $"no silo answers at {string.Join(", ", addresses)}: start one with `dotnet run --project silo/BeyondNll.Silo`", e);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Closing politely lets the gateway drop the client at once; a cluster gone meanwhile must
+        // not turn a finished command into a failure.
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await host.StopAsync(timeout.Token);
+        }
+        catch (Exception) { }
+        host.Dispose();
+    }
+
+    sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

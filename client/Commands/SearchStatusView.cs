@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using BeyondNll.Grains;
+using BeyondNll.Training.Objectives;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// How a <see cref="StudyStatus"/> is shown: the JSON of <c>bnll search status --json</c> (a
+/// contract for scripts: field names and order, lowercase states, params as an object) and the
+/// table of <c>search status</c>, <c>search watch</c> and <c>search start --wait</c>. Pure
+/// functions of the status, so they are tested without a cluster.
+/// </summary>
+public static class SearchStatusView
+{
+    public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
+        BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
+        string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created);
+
+    /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them.</summary>
+    public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
+        int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog);
+
+    public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome);
+
+    public sealed record BestJson(int Number, string Objective, double? Value, string? PaperKey);
+
+    public sealed record BaselineJson(string Objective, double? Value, int Number);
+
+    public static StatusJson ToJson(StudyStatus s) => new(
+        s.Study, Name(s.State), s.Backbone, s.Trials.Select(ToJson).ToList(),
+        s.Best is { } best ? new BestJson(best.Number, best.Objective, best.Value, PaperKeyOrNull(best.Objective)) : null,
+        s.Baseline is { } nll ? new BaselineJson(nll.Objective, nll.Value, nll.Number) : null,
+        s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created);
+
+    public static TrialJson ToJson(TrialView t)
+    {
+        var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
+        return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
+            last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
+            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome)).ToList());
+    }
+
+    public static string Name(StudyState state) => state.ToString().ToLowerInvariant();
+
+    public static string Name(TrialRunState state) => state.ToString().ToLowerInvariant();
+
+    public static bool IsFinished(StudyState state) => state is StudyState.Completed or StudyState.Cancelled or StudyState.Failed;
+
+    /// <summary>Trials that ended one way or another (completed, pruned, failed, cancelled).</summary>
+    public static int TrialsDone(StudyStatus s) =>
+        s.Trials.Count(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
+
+    /// <summary>
+    /// The best trial's value minus the NLL baseline's, signed so that positive means the searched
+    /// objective beat NLL; null until both have a value.
+    /// </summary>
+    public static double? Gain(StudyStatus s) =>
+        s is { Best.Value: { } best, Baseline.Value: { } nll } ? (best - nll) * (Minimizes(s.Direction) ? -1 : 1) : null;
+
+    static bool Minimizes(string direction) => direction.StartsWith("min", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The paper trainer's key of an objective spec, or null if the spec does not parse.</summary>
+    public static string? PaperKeyOrNull(string objective)
+    {
+        try { return Objective.Parse(objective).PaperKey; }
+        catch (Exception e) when (e is FormatException or ArgumentException) { return null; }
+    }
+
+    /// <summary>The trial's parameters as a JSON object; text the grain sent that is no JSON stays a string.</summary>
+    static JsonElement ParseParams(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(json);
+        }
+    }
+
+    /// <summary>"3 completed · 2 running · 1 pruned", in the order trials move through the states.</summary>
+    public static string Counts(StudyStatus s) => string.Join(" · ",
+        Enum.GetValues<TrialRunState>().Select(state => (state, n: s.Trials.Count(t => t.State == state)))
+            .Where(c => c.n > 0).Select(c => $"{c.n} {Name(c.state)}"));
+
+    /// <summary>The headline, the trials (with a progress bar for each running one) and the best against NLL.</summary>
+    public static IRenderable Render(StudyStatus s)
+    {
+        var header = new Markup(Markup.Escape(
+            $"study {s.Study} · {Name(s.State)} · backbone {s.Backbone} · data {s.Dataset}\n" +
+            $"{s.Metric} ({s.Direction}) · sampler {s.Sampler} · pruner {s.Pruner} · " +
+            $"{TrialsDone(s)}/{s.TrialBudget} trials done" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "")
+            + (string.IsNullOrEmpty(s.Message) ? "" : $"\n{s.Message}")));
+        var table = new Table().AddColumns("#", "objective", "state", s.Metric, "attempts", "silo / device", "progress");
+        foreach (var t in s.Trials.OrderBy(t => t.Number))
+        {
+            var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
+            table.AddRow(
+                new Text(t.Number.ToString(CultureInfo.InvariantCulture)),
+                new Text(t.Number == s.Best?.Number ? $"{t.Objective} *" : t.Objective),
+                new Markup(StateMarkup(t.State)),
+                new Text(Format(t.Value)),
+                new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture)),
+                new Text(last is null ? "" : $"{last.Silo} / {last.Device}"),
+                t.State == TrialRunState.Running ? new Markup(Bar(t.Step, t.Steps)) : new Text(t.Message ?? ""));
+        }
+        return new Rows(header, table, new Text(Summary(s)));
+    }
+
+    /// <summary>The best objective against the NLL baseline, in one line.</summary>
+    public static string Summary(StudyStatus s)
+    {
+        if (s.Best is not { } best) return "best: none yet (no trial has finished)";
+        var key = PaperKeyOrNull(best.Objective);
+        var line = $"best: trial {best.Number} {best.Objective}" + (key is null ? "" : $" ({key})") + $", {s.Metric} {Format(best.Value)}";
+        if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)}";
+        if (Gain(s) is { } gain) line += $"; gain {gain.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)}";
+        return line;
+    }
+
+    public static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
+
+    static string StateMarkup(TrialRunState state) => state switch
+    {
+        TrialRunState.Completed => "[green]completed[/]",
+        TrialRunState.Running => "[blue]running[/]",
+        TrialRunState.Pruned => "[yellow]pruned[/]",
+        TrialRunState.Failed => "[red]failed[/]",
+        _ => Name(state),
+    };
+
+    /// <summary>A text progress bar; the table is rebuilt every poll, so a static bar is all it needs.</summary>
+    static string Bar(int step, int steps, int width = 20)
+    {
+        var filled = steps > 0 ? Math.Clamp((int)Math.Round(width * (double)step / steps), 0, width) : 0;
+        return $"[green]{new string('━', filled)}[/][grey]{new string('━', width - filled)}[/] {step}/{steps}";
+    }
+}

@@ -1,0 +1,130 @@
+using BeyondNll.Client.Commands;
+using BeyondNll.Grains;
+using BeyondNll.Search.Spaces;
+
+namespace BeyondNll.Cluster.Tests;
+
+/// <summary>`bnll search start`: bad input fails on the client, before any connection, with a message naming the flag.</summary>
+public sealed class SearchStartInputTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("bnll-start-").FullName;
+    readonly string train;
+    readonly string val;
+
+    public SearchStartInputTests()
+    {
+        train = Path.Combine(folder, "train.jsonl");
+        val = Path.Combine(folder, "val.jsonl");
+        File.WriteAllText(train, """{"prompt":"1+1=","response":"2"}""" + "\n");
+        File.WriteAllText(val, """{"prompt":"2+2=","response":"4"}""" + "\n");
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    StudyRequest Request(string space = NamedSpaces.Default) => new()
+    {
+        Name = "s1",
+        Backbone = "tiny",
+        TrainPath = train,
+        ValPath = val,
+        SpaceName = space,
+        SpaceJson = "",
+    };
+
+    [Fact]
+    public void A_good_request_gets_absolute_paths_and_the_space_as_json()
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, train);
+        var resolved = SearchStartCommand.Resolve(Request(NamedSpaces.PaperGrid) with
+        {
+            TrainPath = relative,
+            Enqueue = ["GeneralFamily-10", " top-p:0.50 "],
+        });
+        Assert.Equal(train, resolved.TrainPath);
+        Assert.True(Path.IsPathRooted(resolved.ValPath));
+        Assert.Equal(SearchSpaceJson.Write(NamedSpaces.CreatePaperGrid()), resolved.SpaceJson);
+        Assert.Equal(NamedSpaces.PaperGrid, resolved.SpaceName);
+        Assert.Equal(["power:10", "top-p:0.5"], resolved.Enqueue);
+    }
+
+    [Fact]
+    public void A_space_file_is_sent_as_the_library_writes_it()
+    {
+        var file = Path.Combine(folder, "space.json");
+        File.WriteAllText(file, """{"params": [{"name": "objective", "type": "categorical", "choices": ["nll", "power:2"]},]}""");
+        var resolved = SearchStartCommand.Resolve(Request(file));
+        var space = SearchSpaceJson.Parse(resolved.SpaceJson);
+        Assert.Equal("objective", Assert.Single(space.Parameters).Name);
+    }
+
+    [Fact]
+    public void An_unknown_named_space_lists_the_known_ones()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => SearchStartCommand.Resolve(Request("defualt")));
+        Assert.Contains("'defualt'", e.Message);
+        Assert.Contains("default, paper-grid", e.Message);
+    }
+
+    [Fact]
+    public void An_invalid_space_file_is_refused_with_the_parameter_named()
+    {
+        var file = Path.Combine(folder, "bad.json");
+        File.WriteAllText(file, """{"params": [{"name": "k", "type": "float", "low": 5, "high": 1}]}""");
+        var e = Assert.Throws<ArgumentException>(() => SearchStartCommand.Resolve(Request(file)));
+        Assert.Contains("'k'", e.Message);
+    }
+
+    [Fact]
+    public void A_space_file_of_the_wrong_shape_is_a_format_error()
+    {
+        var file = Path.Combine(folder, "shape.json");
+        File.WriteAllText(file, """{"params": [{"name": "lr", "type": "float", "high": 1}]}""");
+        var e = Assert.Throws<FormatException>(() => SearchStartCommand.Resolve(Request(file)));
+        Assert.Contains("'lr'", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_train_file_is_named()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => SearchStartCommand.Resolve(Request() with { TrainPath = "nowhere.jsonl" }));
+        Assert.Contains("--train", e.Message);
+        Assert.Contains("nowhere.jsonl", e.Message);
+    }
+
+    public static TheoryData<string, Func<StudyRequest, StudyRequest>> BadValues => new()
+    {
+        { "--trials", r => r with { Trials = 0 } },
+        { "--parallel", r => r with { Parallel = 0 } },
+        { "--steps", r => r with { Steps = -1 } },
+        { "--batch-size", r => r with { BatchSize = 0 } },
+        { "--evaluations", r => r with { Evaluations = -1 } },
+        { "--lr", r => r with { LearningRate = 0 } },
+        { "--sampler", r => r with { Sampler = "cmaes" } },
+        { "--pruner", r => r with { Pruner = "hyperband" } },
+        { "--metric", r => r with { Metric = "loss" } },
+        { "--workload", r => r with { Workload = "simulated:-1" } },
+        { "--workload", r => r with { Workload = "jax" } },
+        { "study name", r => r with { Name = "a|b" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void Out_of_range_or_unknown_values_name_their_flag(string flag, Func<StudyRequest, StudyRequest> spoil)
+    {
+        var e = Assert.Throws<ArgumentException>(() => SearchStartCommand.Resolve(spoil(Request())));
+        Assert.Contains(flag, e.Message);
+    }
+
+    [Fact]
+    public void An_objective_to_enqueue_that_does_not_parse_is_named()
+    {
+        var e = Assert.Throws<FormatException>(() => SearchStartCommand.Resolve(Request() with { Enqueue = ["power:x"] }));
+        Assert.StartsWith("--enqueue", e.Message);
+    }
+
+    [Fact]
+    public void A_simulated_workload_with_seconds_is_accepted()
+    {
+        Assert.Equal("simulated:0.5", SearchStartCommand.Resolve(Request() with { Workload = "simulated:0.5" }).Workload);
+    }
+}

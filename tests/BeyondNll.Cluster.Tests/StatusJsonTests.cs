@@ -1,0 +1,109 @@
+using System.Text.Json;
+using BeyondNll.Client.Commands;
+using BeyondNll.Grains;
+
+namespace BeyondNll.Cluster.Tests;
+
+/// <summary>The JSON of `bnll search status --json` and `search list --json`: contracts users' scripts rely on.</summary>
+public class StatusJsonTests
+{
+    [Fact]
+    public void Status_has_the_contract_fields_first_and_in_order()
+    {
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
+        Assert.Equal(["study", "state", "backbone", "trials", "best", "baseline"], JsonLine.Names(json).Take(6));
+        Assert.Equal(["number", "objective", "params", "state", "value", "attempts", "silo", "device"],
+            JsonLine.Names(json.GetProperty("trials")[0]).Take(8));
+        Assert.Equal(["number", "objective", "value"], JsonLine.Names(json.GetProperty("best")).Take(3));
+        Assert.Equal(["objective", "value"], JsonLine.Names(json.GetProperty("baseline")).Take(2));
+    }
+
+    [Fact]
+    public void Status_values_are_lowercase_states_params_objects_and_the_last_attempt()
+    {
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
+        Assert.Equal("s1", json.GetProperty("study").GetString());
+        Assert.Equal("completed", json.GetProperty("state").GetString());
+        Assert.Equal("tiny", json.GetProperty("backbone").GetString());
+
+        var trials = json.GetProperty("trials");
+        Assert.Equal(3, trials.GetArrayLength());
+        var best = trials[1];
+        Assert.Equal(JsonValueKind.Object, best.GetProperty("params").ValueKind);
+        Assert.Equal(10, best.GetProperty("params").GetProperty("k").GetDouble());
+        Assert.Equal(2, best.GetProperty("attempts").GetInt32());
+        Assert.Equal("silo-b", best.GetProperty("silo").GetString());
+        Assert.Equal("cuda:0", best.GetProperty("device").GetString());
+        Assert.Equal(["silo lost", "completed"], best.GetProperty("attempt_log").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
+        Assert.Equal("pruned", trials[2].GetProperty("state").GetString());
+
+        Assert.Equal(1, json.GetProperty("best").GetProperty("number").GetInt32());
+        Assert.Equal("power:10", json.GetProperty("best").GetProperty("objective").GetString());
+        Assert.Equal(0.80, json.GetProperty("best").GetProperty("value").GetDouble());
+        Assert.Equal("nll", json.GetProperty("baseline").GetProperty("objective").GetString());
+        Assert.Equal(0.75, json.GetProperty("baseline").GetProperty("value").GetDouble());
+        Assert.Equal(3, json.GetProperty("trials_done").GetInt32());
+    }
+
+    [Fact]
+    public void Best_and_baseline_are_null_until_there_are_some()
+    {
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.JustStarted()));
+        Assert.Equal("running", json.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("best").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("baseline").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("trials")[0].GetProperty("value").ValueKind);
+        Assert.Equal(0, json.GetProperty("trials_done").GetInt32());
+    }
+
+    [Fact]
+    public void Params_that_are_no_json_stay_a_string_rather_than_failing()
+    {
+        var trial = StatusSamples.Trial(0, "nll", TrialRunState.Pending, null) with { ParamsJson = "oops" };
+        var json = JsonLine.Of(SearchStatusView.ToJson(trial));
+        Assert.Equal("oops", json.GetProperty("params").GetString());
+        Assert.Equal(0, json.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("silo").ValueKind);
+    }
+
+    [Fact]
+    public void List_entry_has_the_contract_fields()
+    {
+        var json = JsonLine.Of(new SearchCommand.ListJson([SearchCommand.Summarize(StatusSamples.Completed())]));
+        var study = json.GetProperty("studies")[0];
+        Assert.Equal(["study", "state", "backbone", "trials_done", "trial_budget", "best_objective", "best_value"], JsonLine.Names(study).Take(7));
+        Assert.Equal(3, study.GetProperty("trials_done").GetInt32());
+        Assert.Equal("power:10", study.GetProperty("best_objective").GetString());
+    }
+
+    [Theory]
+    [InlineData("maximize", 0.05)]
+    [InlineData("minimize", -0.05)]
+    public void Gain_is_positive_when_the_best_beats_nll(string direction, double gain)
+    {
+        var status = StatusSamples.Completed(direction);
+        Assert.Equal(gain, SearchStatusView.Gain(status)!.Value, 1e-12);
+        Assert.Null(SearchStatusView.Gain(StatusSamples.JustStarted()));
+    }
+
+    [Fact]
+    public void Summary_names_the_paper_key_and_the_gain_over_nll()
+    {
+        var line = SearchStatusView.Summary(StatusSamples.Completed());
+        Assert.Contains("power:10 (GeneralFamily-10)", line);
+        Assert.Contains("nll baseline 0.7500", line);
+        Assert.Contains("gain +0.0500", line);
+    }
+
+    [Fact]
+    public void Status_table_renders_as_plain_text()
+    {
+        var writer = new StringWriter();
+        Client.Commands.ClusterCommandLine.AnsiFor(writer).Write(SearchStatusView.Render(StatusSamples.JustStarted()));
+        var text = writer.ToString();
+        Assert.Contains("study s0 · running", text);
+        Assert.Contains("40/100", text);
+        Assert.Contains("best: none yet", text);
+        Assert.DoesNotContain("\u001b[", text);
+    }
+}
