@@ -334,7 +334,7 @@ public sealed class StudyGrain(
     {
         var r = S.Request!;
         var enqueued = new[] { Objective.Nll.Spec }.Concat(r.Enqueue).ToList();
-        if (number < enqueued.Count) sampler!.Enqueue(TrialParameters.ForObjective(space!, enqueued[number]));
+        if (number < enqueued.Count) sampler!.Enqueue(TrialParameters.ForObjective(space!, enqueued[number], r.LearningRate));
         TrialRecord record;
         try
         {

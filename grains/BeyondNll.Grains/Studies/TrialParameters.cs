@@ -33,8 +33,19 @@ public static class TrialParameters
     public static double? LearningRateOf(IReadOnlyDictionary<string, double> values) =>
         values.TryGetValue("lr", out var lr) ? lr : null;
 
-    /// <summary>The parameters that make a given objective in this space: how the NLL baseline and a user's guesses are enqueued.</summary>
-    public static Dictionary<string, double> ForObjective(SearchSpace space, string spec)
+    /// <summary>
+    /// The parameters that make a given objective in this space: how the NLL baseline and a user's
+    /// guesses are enqueued. When the space has <c>lr</c> and reaches <paramref name="learningRate"/>,
+    /// that is fixed too, so the baseline trains at the study's learning rate rather than a random one.
+    /// </summary>
+    public static Dictionary<string, double> ForObjective(SearchSpace space, string spec, double? learningRate = null)
+    {
+        var values = ObjectiveValues(space, spec);
+        if (learningRate is { } lr && space.TryGet("lr", out var lrSpec) && lrSpec.Contains(lr)) values["lr"] = lr;
+        return values;
+    }
+
+    static Dictionary<string, double> ObjectiveValues(SearchSpace space, string spec)
     {
         var objective = Objective.Parse(spec);
         if (space.TryGet("objective", out var choices))
