@@ -1,0 +1,69 @@
+using System.Text.Json;
+using BeyondNll.Client.Commands;
+
+namespace BeyondNll.Grains.Tests;
+
+/// <summary>The `bnll` cluster commands against a real two-silo cluster, output parsed as a script would.</summary>
+public class ConsoleEndToEndTests
+{
+    static JsonElement Json(StringWriter output) => JsonDocument.Parse(output.ToString().Trim().Split('\n')[^1]).RootElement;
+
+    [Fact]
+    public async Task A_search_driven_by_the_console_commands_reports_consistently()
+    {
+        using var data = new TestData();
+        await using var cluster = await TestCluster.Start(data.ClusterData, "simulated:2", "simulated:1");
+        var grains = cluster.Grains;
+        var none = CancellationToken.None;
+
+        Assert.Equal(0, await BackboneCommand.AddAsync(grains, "micro", data.Backbone, new StringWriter()));
+        var backbones = new StringWriter();
+        await BackboneCommand.ListAsync(grains, json: true, backbones, none);
+        Assert.Equal(data.Backbone, Json(backbones).GetProperty("backbones")[0].GetProperty("path").GetString());
+
+        var request = SearchStartCommand.Resolve(Studies.Request(data, "e2e", "simulated:0.2", trials: 5, parallel: 3) with { SpaceJson = "", SpaceName = "default" });
+        Assert.Equal(0, await SearchStartCommand.StartAsync(grains, request, wait: true, new StringWriter(), new StringWriter(), none));
+
+        var statusOut = new StringWriter();
+        Assert.Equal(0, await SearchCommand.StatusAsync(grains, "e2e", json: true, statusOut, none));
+        var status = Json(statusOut);
+        Assert.Equal("e2e", status.GetProperty("study").GetString());
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        Assert.Equal("micro", status.GetProperty("backbone").GetString());
+        var trials = status.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(5, trials.Count);
+        foreach (var t in trials)
+        {
+            foreach (var field in new[] { "number", "objective", "params", "state", "value", "attempts", "silo", "device" })
+                Assert.True(t.TryGetProperty(field, out _), $"trial lacks {field}");
+            Assert.Equal(JsonValueKind.Object, t.GetProperty("params").ValueKind);
+        }
+        Assert.Equal("nll", status.GetProperty("baseline").GetProperty("objective").GetString());
+        var best = status.GetProperty("best");
+
+        var bestOut = new StringWriter();
+        await BestCommand.BestAsync(grains, "micro", json: true, bestOut, none);
+        var result = Json(bestOut).GetProperty("results")[0];
+        Assert.Equal(best.GetProperty("objective").GetString(), result.GetProperty("objective").GetString());
+        Assert.Equal(best.GetProperty("value").GetDouble(), result.GetProperty("value").GetDouble());
+        Assert.Equal(status.GetProperty("baseline").GetProperty("value").GetDouble(), result.GetProperty("nll_value").GetDouble());
+
+        var exported = ExportCommand.Export(await grains.GetGrain<IStudyGrain>("e2e").GetStatus(), "verl");
+        Assert.Equal($"trainer.objective_trans={Training.Objectives.Objective.Parse(best.GetProperty("objective").GetString()!).PaperKey}", exported.Flag);
+
+        var clusterOut = new StringWriter();
+        await ClusterCommand.ShowAsync(grains, json: true, clusterOut, none);
+        var silos = Json(clusterOut).GetProperty("silos").EnumerateArray().ToList();
+        Assert.Equal(2, silos.Count);
+        Assert.Equal(3, silos.Sum(s => s.GetProperty("devices").GetArrayLength()));
+        Assert.All(silos, s => Assert.All(s.GetProperty("devices").EnumerateArray(), d => Assert.False(d.GetProperty("busy").GetBoolean())));
+
+        var listOut = new StringWriter();
+        await SearchCommand.ListAsync(grains, json: true, listOut, none);
+        Assert.Equal("completed", Json(listOut).GetProperty("studies")[0].GetProperty("state").GetString());
+
+        // A grain's refusal reaches the console as ArgumentException: the console exits 2 with its message.
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => SearchStartCommand.StartAsync(grains, request, false, new StringWriter(), new StringWriter(), none));
+        Assert.Contains("exists already", e.Message);
+    }
+}
