@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Grains;
+using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Evaluation;
@@ -18,9 +19,7 @@ namespace BeyondNll.Client.Commands;
 public static class SearchStartCommand
 {
     /// <summary>The pruners the study grain knows (the search library has no factory for them).</summary>
-    public static IReadOnlyList<string> Pruners { get; } = ["none", "median", "asha"];
 
-    public static IReadOnlyList<string> Metrics { get; } = ["accuracy", "nll"];
 
     public static Command Create()
     {
@@ -32,7 +31,7 @@ public static class SearchStartCommand
         var trials = new Option<int>("--trials") { Description = "Trials in all, the NLL baseline included.", DefaultValueFactory = _ => 12 };
         var parallel = new Option<int>("--parallel") { Description = "Trials in flight at most (fewer when fewer devices are free).", DefaultValueFactory = _ => 4 };
         var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => "tpe" };
-        var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", Pruners)}.", DefaultValueFactory = _ => "none" };
+        var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", PrunerFactory.Names)}.", DefaultValueFactory = _ => "none" };
         var steps = new Option<int>("--steps") { Description = "Training steps per trial.", DefaultValueFactory = _ => 100 };
         var metric = new Option<string>("--metric") { Description = "accuracy (maximised) or nll (validation NLL, minimised).", DefaultValueFactory = _ => "accuracy" };
         var workload = new Option<string>("--workload") { Description = "torch, or simulated:SECONDS for a dry run of the cluster.", DefaultValueFactory = _ => "torch" };
@@ -107,8 +106,8 @@ public static class SearchStartCommand
         if (!(r.LearningRate > 0) || double.IsInfinity(r.LearningRate))
             throw new ArgumentException($"--lr must be a positive number, got {r.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         OneOf("--sampler", r.Sampler, SamplerFactory.Names);
-        OneOf("--pruner", r.Pruner, Pruners);
-        OneOf("--metric", r.Metric, Metrics);
+        OneOf("--pruner", r.Pruner, PrunerFactory.Names);
+        OneOf("--metric", r.Metric, StudyMetrics.Names);
         CheckWorkload(r.Workload);
         AnswerFormat.Parse(r.AnswerFormat);
         var space = SearchSpaceArgument.Load(r.SpaceName);
@@ -157,16 +156,16 @@ public static class SearchStartCommand
         if (!known.Contains(value)) throw new ArgumentException($"{flag} '{value}' is unknown; choose one of {string.Join(", ", known)}");
     }
 
-    /// <summary><c>torch</c>, or <c>simulated:SECONDS</c> with a non-negative number of seconds per trial.</summary>
     static void CheckWorkload(string workload)
     {
-        if (workload == "torch") return;
-        const string simulated = "simulated:";
-        if (workload.StartsWith(simulated, StringComparison.Ordinal)
-            && double.TryParse(workload[simulated.Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            && seconds >= 0 && double.IsFinite(seconds))
-            return;
-        throw new ArgumentException($"--workload '{workload}' is unknown; use torch or simulated:SECONDS (e.g. simulated:2)");
+        try
+        {
+            WorkloadKind.Parse(workload);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--workload: {e.Message}", e);
+        }
     }
 
     static string CanonicalObjective(string spec)

@@ -164,12 +164,7 @@ public sealed class StudyGrain(
         // parallel asks spread out instead of piling onto one promising point.
         sampler = SamplerFactory.Create(r.Sampler, space, Direction, r.Seed, constantLiar: r.Parallel > 1, history: history);
         var firstEvaluation = Math.Max(1, r.Steps / Math.Max(1, r.Evaluations));
-        pruner = r.Pruner switch
-        {
-            "median" => new MedianPruner(startupTrials: 3),
-            "asha" => new AshaPruner(minResource: firstEvaluation, reductionFactor: 3),
-            _ => null,
-        };
+        pruner = PrunerFactory.Create(r.Pruner, firstEvaluation);
         roundTimer ??= this.RegisterGrainTimer(_ => Tick(), new GrainTimerCreationOptions(RoundPeriod, RoundPeriod) { KeepAlive = true });
     }
 

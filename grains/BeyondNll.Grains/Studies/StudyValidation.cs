@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using BeyondNll.Grains.Workloads;
+using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Data;
@@ -14,8 +15,6 @@ namespace BeyondNll.Grains.Studies;
 /// </summary>
 public static partial class StudyValidation
 {
-    public static readonly IReadOnlyList<string> Pruners = ["none", "median", "asha"];
-    public static readonly IReadOnlyList<string> Metrics = ["accuracy", "nll"];
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();
@@ -34,10 +33,10 @@ public static partial class StudyValidation
         if (!(r.LearningRate > 0)) throw new ArgumentException($"--lr must be positive, got {r.LearningRate}");
         if (!SamplerFactory.Names.Contains(r.Sampler))
             throw new ArgumentException($"unknown sampler '{r.Sampler}'; choose one of {string.Join(", ", SamplerFactory.Names)}");
-        if (!Pruners.Contains(r.Pruner))
-            throw new ArgumentException($"unknown pruner '{r.Pruner}'; choose one of {string.Join(", ", Pruners)}");
-        if (!Metrics.Contains(r.Metric))
-            throw new ArgumentException($"unknown metric '{r.Metric}'; choose one of {string.Join(", ", Metrics)}");
+        if (!PrunerFactory.Names.Contains(r.Pruner))
+            throw new ArgumentException($"unknown pruner '{r.Pruner}'; choose one of {string.Join(", ", PrunerFactory.Names)}");
+        if (!StudyMetrics.Names.Contains(r.Metric))
+            throw new ArgumentException($"unknown metric '{r.Metric}'; choose one of {string.Join(", ", StudyMetrics.Names)}");
         WorkloadKind.Parse(r.Workload);
         AnswerFormat.Parse(r.AnswerFormat);
 
