@@ -102,12 +102,16 @@ public sealed class DeviceSlots
         }
     }
 
-    public void Release(string attempt)
+    /// <summary>Frees the attempt's slot; returns the study first in line for it, if any, so it can be told at once.</summary>
+    public string? Release(string attempt)
     {
         lock (gate)
         {
-            foreach (var id in holders.Where(h => h.Value.Attempt == attempt).Select(h => h.Key).ToList())
-                holders.Remove(id);
+            var freed = holders.Where(h => h.Value.Attempt == attempt).Select(h => h.Key).ToList();
+            foreach (var id in freed) holders.Remove(id);
+            if (freed.Count == 0) return null;
+            Expire();
+            return waiting.OrderBy(w => w.Value.Since).Select(w => w.Key).FirstOrDefault();
         }
     }
 

@@ -135,7 +135,9 @@ public sealed class TrialGrain(
         }
 
         var outcome = await Outcome(work, spec, watch.Elapsed.TotalSeconds);
-        devices.Release(Key);
+        // A study waiting for a device hears of this one at once rather than on its next round.
+        if (devices.Release(Key) is { } waiter && waiter != spec.Study)
+            _ = GrainFactory.GetGrain<IStudyGrain>(waiter).Tick();
         metrics.AttemptEnded(outcome.Seconds, outcome.State);
         state.State.State = outcome.State;
         state.State.Ended = DateTimeOffset.UtcNow;
