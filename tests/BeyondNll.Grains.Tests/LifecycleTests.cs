@@ -114,3 +114,52 @@ public class LifecycleTests
         });
     }
 }
+
+/// <summary>How attempts end when their inputs or their silo change under them.</summary>
+public class AttemptTests
+{
+    [Fact]
+    public async Task A_host_whose_data_differs_from_the_studys_refuses_to_train()
+    {
+        using var data = new TestData();
+        await using var cluster = await TestCluster.Start(data.ClusterData, "simulated:1");
+        var study = await Studies.Started(cluster.Grains, data, Studies.Request(data, "hash", "simulated:1", trials: 3, parallel: 1));
+        await Studies.WaitFor(study, s => s.Trials.Count == 1 && s.Trials[0].State == TrialRunState.Running, TimeSpan.FromSeconds(10));
+
+        // The data changes after the study recorded its fingerprint.
+        await File.AppendAllTextAsync(data.Train, "{\"prompt\":\"9+9=\",\"response\":\"18\"}\n");
+
+        var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(30));
+        var refused = status.Trials.Where(t => t.State == TrialRunState.Failed).ToList();
+        Assert.NotEmpty(refused);
+        Assert.All(refused, t =>
+        {
+            Assert.Contains("differs from the study's copy", t.Message);
+            Assert.Single(t.Attempts); // not a transient fault: no rerun on the same data
+        });
+    }
+
+    [Fact]
+    public async Task A_silo_shut_down_cleanly_hands_its_attempts_back_for_a_rerun()
+    {
+        using var data = new TestData();
+        await using var cluster = await TestCluster.Start(data.ClusterData, "simulated:2", "simulated:2");
+        var study = await Studies.Started(cluster.Grains, data, Studies.Request(data, "handback", "simulated:3", trials: 4, parallel: 4));
+        var running = await Studies.WaitFor(study, s => s.Trials.Count(t => t.State == TrialRunState.Running) == 4, TimeSpan.FromSeconds(20));
+
+        var leaving = cluster.Cluster.Silos.Last();
+        await cluster.Cluster.StopSiloAsync(leaving);
+
+        var after = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(60));
+        Assert.Equal(StudyState.Completed, after.State);
+        Assert.All(after.Trials, t => Assert.Equal(TrialRunState.Completed, t.State));
+        var address = leaving.SiloAddress.ToParsableString();
+        var handedBack = after.Trials.Where(t => t.Attempts.Any(a => a.Silo == address)).ToList();
+        Assert.NotEmpty(handedBack);
+        Assert.All(handedBack, t =>
+        {
+            Assert.Equal(2, t.Attempts.Count);
+            Assert.NotEqual(address, t.Attempts[^1].Silo);
+        });
+    }
+}

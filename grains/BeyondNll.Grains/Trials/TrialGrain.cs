@@ -110,10 +110,17 @@ public sealed class TrialGrain(
     {
         var watch = Stopwatch.StartNew();
         var events = Channel.CreateUnbounded<WorkloadEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var workload = workloads.Create(spec.Workload, silo.SiloAddress.ToString());
+        var host = silo.SiloAddress.ToString();
+        var workload = workloads.Create(spec.Workload);
         var token = stop.Token;
-        var work = Task.Factory.StartNew(() => workload.Run(spec, device, new ChannelReporter(events.Writer), token),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var work = Task.Factory.StartNew(() =>
+        {
+            // Never train on other data than the study's: this host's copies must hash the same.
+            FileFingerprints.Verify(spec.Backbone, host);
+            FileFingerprints.Verify(spec.Train, host);
+            FileFingerprints.Verify(spec.Val, host);
+            return workload.Run(spec, device, new ChannelReporter(events.Writer), token);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _ = work.ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
 
         var study = GrainFactory.GetGrain<IStudyGrain>(spec.Study);

@@ -9,20 +9,17 @@ using TorchSharp;
 namespace BeyondNll.Grains.Workloads;
 
 /// <summary>
-/// A real fine-tuning run with TorchSharp: the backbone and data of the study (checked against the
-/// study's fingerprints first), the trial's objective and learning rate, intermediate evaluations for
+/// A real fine-tuning run with TorchSharp: the backbone and data of the study (whose fingerprints the
+/// trial grain has checked), the trial's objective and learning rate, intermediate evaluations for
 /// the pruner, and the study's metric on the whole validation set at the end.
 /// </summary>
-public sealed class TorchWorkload(string host) : IWorkload
+public sealed class TorchWorkload : IWorkload
 {
     /// <summary>Intermediate evaluations use at most this many validation examples, to stay cheap.</summary>
     const int IntermediateExamples = 64;
 
     public WorkloadResult Run(TrialSpec spec, DeviceSlot device, IWorkloadReporter reporter, CancellationToken cancellation)
     {
-        FileFingerprints.Verify(spec.Backbone, host);
-        FileFingerprints.Verify(spec.Train, host);
-        FileFingerprints.Verify(spec.Val, host);
         if (device.Threads > 0) torch.set_num_threads(device.Threads);
 
         var map = new SftFieldMap(spec.PromptKey, spec.ResponseKey);

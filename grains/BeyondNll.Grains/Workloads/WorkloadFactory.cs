@@ -3,14 +3,14 @@ namespace BeyondNll.Grains.Workloads;
 /// <summary>Makes the workload a study names. A silo may register its own (tests do, to inject faults).</summary>
 public interface IWorkloadFactory
 {
-    IWorkload Create(string workload, string host);
+    IWorkload Create(string workload);
 }
 
 public sealed class WorkloadFactory : IWorkloadFactory
 {
-    public IWorkload Create(string workload, string host)
+    public IWorkload Create(string workload)
     {
         var kind = WorkloadKind.Parse(workload);
-        return kind.Kind == "simulated" ? new SimulatedWorkload(kind.Seconds) : new TorchWorkload(host);
+        return kind.Kind == "simulated" ? new SimulatedWorkload(kind.Seconds) : new TorchWorkload();
     }
 }
