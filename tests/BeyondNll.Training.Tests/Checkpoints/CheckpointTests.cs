@@ -2,7 +2,7 @@ using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Model;
 using TorchSharp;
 using static TorchSharp.torch;
-using static BeyondNll.Training.Tests.Model.TestModels;
+using static BeyondNll.Training.Tests.TestModels;
 
 namespace BeyondNll.Training.Tests.Checkpoints;
 

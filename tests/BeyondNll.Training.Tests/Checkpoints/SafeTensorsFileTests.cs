@@ -4,7 +4,7 @@ using BeyondNll.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-using static BeyondNll.Training.Tests.Model.TestModels;
+using static BeyondNll.Training.Tests.TestModels;
 
 namespace BeyondNll.Training.Tests.Checkpoints;
 

@@ -1,7 +1,7 @@
 using BeyondNll.Training.Model;
 using TorchSharp;
 using static TorchSharp.torch;
-using static BeyondNll.Training.Tests.Model.TestModels;
+using static BeyondNll.Training.Tests.TestModels;
 
 namespace BeyondNll.Training.Tests.Model;
 

@@ -1,5 +1,5 @@
 using BeyondNll.Training.Model;
-using static BeyondNll.Training.Tests.Model.TestModels;
+using static BeyondNll.Training.Tests.TestModels;
 
 namespace BeyondNll.Training.Tests.Model;
 
