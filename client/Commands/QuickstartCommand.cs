@@ -18,7 +18,7 @@ public static class QuickstartCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Synthetic task: " + string.Join(", ", SyntheticTasks.Names), DefaultValueFactory = _ => "addition" };
+        var task = new Option<string>("--task") { Description = "Synthetic task: " + string.Join(", ", SyntheticTasks.Names), DefaultValueFactory = _ => "cipher" };
         var pretrain = new Option<int>("--pretrain-steps") { Description = "Backbone pretraining steps (its prior strength).", DefaultValueFactory = _ => 300 };
         var trials = new Option<int>("--trials") { Description = "Trials of the search, the NLL baseline included.", DefaultValueFactory = _ => 8 };
         var steps = new Option<int>("--steps") { Description = "Fine-tuning steps per trial.", DefaultValueFactory = _ => 100 };
