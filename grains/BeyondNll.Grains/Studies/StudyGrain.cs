@@ -386,11 +386,10 @@ public sealed class StudyGrain(
         if (S.Trials.Any(t => t.State is TrialRunState.Running or TrialRunState.Pending)) return;
         if (S.Trials.Count < r.Trials && !S.SamplerExhausted) return;
 
+        // The backbone learns the result before the study reads as completed, so that whoever sees
+        // it completed also finds its result there; a failed call leaves the study running and the
+        // next round records again (recording is idempotent per study).
         var best = Best();
-        S.State = best is null ? StudyState.Failed : StudyState.Completed;
-        S.Message = best is null ? "no trial completed" : null;
-        await state.WriteStateAsync();
-        logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
         if (best is not null)
         {
             var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec && t.State == TrialRunState.Completed);
@@ -403,6 +402,10 @@ public sealed class StudyGrain(
                 Study = Name, Metric = r.Metric,
             });
         }
+        S.State = best is null ? StudyState.Failed : StudyState.Completed;
+        S.Message = best is null ? "no trial completed" : null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
         await Finished();
     }
 
