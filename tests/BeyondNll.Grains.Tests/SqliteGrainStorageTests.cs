@@ -18,13 +18,13 @@ public class SqliteGrainStorageTests : IDisposable
     /// <summary>Plain JSON: the serializer is not what these tests are about.</summary>
     sealed class JsonSerializer : IGrainStorageSerializer
     {
-        public BinaryData Serialize<T>(T input) => BinaryData.FromObjectAsJson(input);
+        public BinaryData Serialize<T>(T? input) => BinaryData.FromObjectAsJson(input);
         public T Deserialize<T>(BinaryData input) => input.ToObjectFromJson<T>()!;
     }
 
     sealed class Stored<T> : IGrainState<T>
     {
-        public T State { get; set; } = default!;
+        public T? State { get; set; }
         public string? ETag { get; set; }
         public bool RecordExists { get; set; }
     }
@@ -42,7 +42,7 @@ public class SqliteGrainStorageTests : IDisposable
         var read = new Stored<Counter>();
         await Open().ReadStateAsync("counter", Grain, read);
         Assert.True(read.RecordExists);
-        Assert.Equal(7, read.State.Value);
+        Assert.Equal(7, read.State!.Value);
         Assert.Equal(written.ETag, read.ETag);
     }
 
@@ -55,14 +55,14 @@ public class SqliteGrainStorageTests : IDisposable
         var second = new Stored<Counter>();
         await storage.ReadStateAsync("counter", Grain, second);
 
-        second.State.Value = 2;
+        second.State!.Value = 2;
         await storage.WriteStateAsync("counter", Grain, second);   // moves the ETag on
-        first.State.Value = 3;
+        first.State!.Value = 3;
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", Grain, first));
 
         var now = new Stored<Counter>();
         await storage.ReadStateAsync("counter", Grain, now);
-        Assert.Equal(2, now.State.Value);
+        Assert.Equal(2, now.State!.Value);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class SqliteGrainStorageTests : IDisposable
         var read = new Stored<Counter>();
         await storage.ReadStateAsync("counter", Grain, read);
         Assert.False(read.RecordExists);
-        Assert.Equal(0, read.State.Value);
+        Assert.Equal(0, read.State!.Value);
     }
 
     public void Dispose()
