@@ -120,6 +120,13 @@ public static class SearchStatusView
         var line = $"best: trial {best.Number} {best.Objective}" + (key is null ? "" : $" ({key})") + $", {s.Metric} {Format(best.Value)}";
         if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)}";
         if (Gain(s) is { } gain) line += $"; gain {gain.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)}";
+        // NLL may also have been sampled at other learning rates: its best is the fairer yardstick.
+        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        if (nllTrials.Count > 1)
+        {
+            var bestNll = s.Direction == "minimize" ? nllTrials.MinBy(t => t.Value)! : nllTrials.MaxBy(t => t.Value)!;
+            line += $"; best nll trial {bestNll.Number} {Format(bestNll.Value)}";
+        }
         return line;
     }
 

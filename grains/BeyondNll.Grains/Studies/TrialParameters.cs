@@ -25,7 +25,9 @@ public static class TrialParameters
             var parameter = name == "power" ? "k" : "q";
             if (!values.TryGetValue(parameter, out var value))
                 throw new ArgumentException($"family '{name}' needs a parameter '{parameter}' in the space");
-            return Objective.Parse($"{name}:{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}").Spec;
+            // Four significant digits: a readable, exportable spec (OnlyTopP-0.2915), and no difference a trial could measure.
+            var rounded = double.Parse(value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+            return Objective.Parse($"{name}:{rounded.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}").Spec;
         }
         throw new ArgumentException("the space names no objective: give it a categorical 'objective' of specs, or a categorical 'family' with 'k' and 'q'");
     }
