@@ -27,14 +27,17 @@ public sealed class Evaluator(DecoderLM model, ITokenizer tokenizer, EvaluationO
 {
     readonly EvaluationOptions options = options ?? new EvaluationOptions();
 
-    public EvaluationResult Evaluate(IReadOnlyList<SftExample> examples)
+    /// <param name="decode">False skips greedy decoding (the costly part) when only the token metrics
+    /// are wanted; Accuracy is then NaN.</param>
+    public EvaluationResult Evaluate(IReadOnlyList<SftExample> examples, bool decode = true)
     {
         if (examples.Count == 0) throw new ArgumentException("no validation examples");
         var tokenized = examples.Select(e => TokenizedExample.From(e, tokenizer)).ToList();
         var logProbs = ResponseTokenScores.LogProbabilities(model, tokenized, options.MaxLength, tokenizer.PadId, options.BatchSize);
         var meanNll = logProbs.Length == 0 ? double.NaN : -logProbs.Average(v => (double)v);
         var meanP = logProbs.Length == 0 ? double.NaN : logProbs.Average(v => Math.Exp(v));
-        return new EvaluationResult(Accuracy(examples, tokenized), meanNll, meanP, examples.Count, logProbs.Length);
+        var accuracy = decode ? Accuracy(examples, tokenized) : double.NaN;
+        return new EvaluationResult(accuracy, meanNll, meanP, examples.Count, logProbs.Length);
     }
 
     /// <summary>Exact-match accuracy of greedy decoding.</summary>

@@ -51,7 +51,7 @@ public sealed class TorchWorkload : IWorkload
             {
                 reporter.Step(step.Step, step.Steps, step.Loss);
                 if (step.Step % every == 0 && step.Step < step.Steps)
-                    reporter.Intermediate(step.Step, MetricOf(spec.Metric, evaluator.Evaluate(probeSet)));
+                    reporter.Intermediate(step.Step, MetricOf(spec.Metric, evaluator.Evaluate(probeSet, decode: spec.Metric != "nll")));
             });
 
         var final = evaluator.Evaluate(val);
