@@ -77,7 +77,6 @@ public static class SiloBuilderExtensions
                 o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
                 o.NumMissedProbesLimit = 3;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
             });
         }
         return silo;

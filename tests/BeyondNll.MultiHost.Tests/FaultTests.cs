@@ -108,7 +108,7 @@ public class FaultTests(ITestOutputHelper output)
 
         // Trials end while Redis is away: their results must be stored once it is back.
         await hosts.Redis.Stop(TimeSpan.FromSeconds(10));
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(12));
         await hosts.Redis.Restart();
 
         var done = await hosts.WaitUntilFinished("outage", Finish);

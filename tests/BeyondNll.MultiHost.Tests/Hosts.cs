@@ -98,6 +98,7 @@ public sealed class Hosts : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Disconnect();
+        var keep = Environment.GetEnvironmentVariable("BNLL_TEST_LOGS"); // a folder to keep the silos' logs in
         foreach (var silo in Silos)
         {
             silo.Dispose();
@@ -107,6 +108,11 @@ public sealed class Hosts : IAsyncDisposable
             if (failures.Count > 0) output.WriteLine($"silo :{silo.SiloPort} logged:\n  " + string.Join("\n  ", failures.Take(10)));
         }
         Redis?.Dispose();
+        if (!string.IsNullOrEmpty(keep))
+        {
+            foreach (var log in Directory.EnumerateFiles(Data.Root, "*.log", SearchOption.AllDirectories))
+                File.Copy(log, Path.Combine(Directory.CreateDirectory(keep).FullName, Path.GetFileName(log)), true);
+        }
         Data.Dispose();
     }
 }
