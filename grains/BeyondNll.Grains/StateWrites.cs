@@ -1,6 +1,5 @@
 using Orleans.Storage;
 using Polly;
-using Polly.Retry;
 
 namespace BeyondNll.Grains;
 
@@ -11,16 +10,7 @@ namespace BeyondNll.Grains;
 /// </summary>
 public static class StateWrites
 {
-    static readonly ResiliencePipeline Pipeline = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = 7,
-            Delay = TimeSpan.FromMilliseconds(250),
-            MaxDelay = TimeSpan.FromSeconds(8),
-            BackoffType = DelayBackoffType.Exponential,
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not InconsistentStateException),
-        })
-        .Build();
+    static readonly ResiliencePipeline Pipeline = Backoff.Retry(7, e => e is not InconsistentStateException);
 
     public static async Task WriteWithRetry<T>(this IPersistentState<T> state) =>
         await Pipeline.ExecuteAsync(async _ => await state.WriteStateAsync());
