@@ -12,11 +12,23 @@ public sealed class ClusterSiloOptions
     /// <summary>Where the SQLite database and other state live.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
-    /// <summary>localhost (default; more silos on one machine join the first), or postgres/redis (see the README).</summary>
+    /// <summary>
+    /// localhost (default; more silos on one machine join the first, state in SQLite), or redis
+    /// (membership and grain state on the Redis server of <see cref="Connection"/>: several hosts).
+    /// </summary>
     public string Clustering { get; set; } = "localhost";
 
-    /// <summary>Connection string of the clustering and storage server, when there is one.</summary>
+    /// <summary>Connection string of the clustering and storage server, when there is one (redis: host:port[,password=...]).</summary>
     public string? Connection { get; set; }
+
+    /// <summary>With redis clustering: the address other silos reach this one at; 127.0.0.1 suits several silos on one machine.</summary>
+    public string AdvertiseIp { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Declares a silo that stopped answering dead within a few seconds instead of Orleans' default
+    /// (about 15 s or more): for tests and demonstrations on one machine, not for loaded networks.
+    /// </summary>
+    public bool FastFailureDetection { get; set; }
 
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;

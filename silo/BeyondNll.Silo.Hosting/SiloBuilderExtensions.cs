@@ -6,9 +6,12 @@ using BeyondNll.Grains.Workloads;
 using BeyondNll.Silo.Hosting.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
+using StackExchange.Redis;
 
 namespace BeyondNll.Silo.Hosting;
 
@@ -41,6 +44,60 @@ public static class SiloBuilderExtensions
                 services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<ILogger<SqliteGrainStorage>>()));
         }
         silo.Services.AddHostedService<ClusterWatchdog>();
+        return silo;
+    }
+
+    /// <summary>
+    /// Membership (and, for a server, grain state) as <see cref="ClusterSiloOptions.Clustering"/> says:
+    /// localhost, or redis for silos on several hosts. Call before <see cref="AddBeyondNllCluster"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown or unbuilt provider, or redis without a connection string.</exception>
+    public static ISiloBuilder UseBeyondNllClustering(this ISiloBuilder silo, ClusterSiloOptions options)
+    {
+        switch (options.Clustering.Trim().ToLowerInvariant())
+        {
+            case "localhost":
+                silo.UseBeyondNllLocalhostClustering(options);
+                break;
+            case "redis":
+                silo.UseBeyondNllRedis(options);
+                break;
+            case "postgres":
+                throw new ArgumentException("clustering 'postgres' is not implemented yet; use localhost or redis");
+            default:
+                throw new ArgumentException($"clustering '{options.Clustering}' is not known; use localhost or redis");
+        }
+        if (options.FastFailureDetection)
+        {
+            // A silo that misses three probes of at most 2 s is voted dead; the table is read every 2 s.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.MinProbeTimeout = TimeSpan.FromMilliseconds(500);
+                o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 3;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            });
+        }
+        return silo;
+    }
+
+    /// <summary>
+    /// Redis for membership and for the grain state of the "bnll" provider (compare-and-set on an
+    /// ETag, as the SQLite store does). The silo listens on its ports and advertises
+    /// <see cref="ClusterSiloOptions.AdvertiseIp"/>; on all interfaces unless that is a loopback address.
+    /// </summary>
+    static ISiloBuilder UseBeyondNllRedis(this ISiloBuilder silo, ClusterSiloOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Connection))
+            throw new ArgumentException("clustering 'redis' needs --connection HOST:PORT of the Redis server");
+        if (!IPAddress.TryParse(options.AdvertiseIp, out var advertised))
+            throw new ArgumentException($"--advertise-ip '{options.AdvertiseIp}' is not an IP address");
+        var redis = ConfigurationOptions.Parse(options.Connection);
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
+        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+        silo.AddRedisGrainStorage(StorageNames.Cluster, o => o.ConfigurationOptions = redis.Clone());
         return silo;
     }
 

@@ -11,16 +11,25 @@ using Orleans.Dashboard;
 // The content root is the program's folder, so its appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("BNLL_");
-builder.Configuration.AddCommandLine(args, SiloFlags.SwitchMappings);
+builder.Configuration.AddCommandLine(SiloFlags.Normalize(args), SiloFlags.SwitchMappings);
 var options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
 
-builder.UseOrleans(silo =>
+try
 {
-    silo.UseBeyondNllLocalhostClustering(options).AddBeyondNllCluster(options);
-    if (options.DashboardPort > 0) silo.AddDashboard();
-});
-builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://localhost:0");
+    builder.UseOrleans(silo =>
+    {
+        silo.UseBeyondNllClustering(options).AddBeyondNllCluster(options);
+        if (options.DashboardPort > 0) silo.AddDashboard();
+    });
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"silo: {e.Message}");
+    return 2;
+}
+builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://127.0.0.1:0"); // Kestrel refuses a dynamic port on "localhost"
 
 var app = builder.Build();
 if (options.DashboardPort > 0) app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();
+return 0;

@@ -16,7 +16,25 @@ static class SiloFlags
         ["--cluster-id"] = Key(nameof(ClusterSiloOptions.ClusterId)),
         ["--service-id"] = Key(nameof(ClusterSiloOptions.ServiceId)),
         ["--dashboard-port"] = Key(nameof(ClusterSiloOptions.DashboardPort)),
+        ["--advertise-ip"] = Key(nameof(ClusterSiloOptions.AdvertiseIp)),
+        ["--fast-failure-detection"] = Key(nameof(ClusterSiloOptions.FastFailureDetection)),
     };
+
+    /// <summary>Flags that are on when named alone (<c>--fast-failure-detection</c>) as well as with true or false.</summary>
+    static readonly HashSet<string> Switches = ["--fast-failure-detection"];
+
+    /// <summary>The arguments with each bare switch given its value, as the configuration reader needs.</summary>
+    public static string[] Normalize(string[] args)
+    {
+        var result = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            result.Add(args[i]);
+            var valued = i + 1 < args.Length && bool.TryParse(args[i + 1], out _);
+            if (Switches.Contains(args[i]) && !valued) result.Add("true");
+        }
+        return [.. result];
+    }
 
     static string Key(string name) => $"{ClusterSiloOptions.Section}:{name}";
 }

@@ -18,6 +18,13 @@ public sealed class SiloBoundPlacement : PlacementStrategy
 
     public const char Separator = '|';
 
+    /// <summary>
+    /// The key says where the grain lives, so it needs no entry in the grain directory. That matters
+    /// when a host dies: Orleans deactivates the grains whose directory entry the dead silo held, and a
+    /// trial running on a surviving silo would be handed back and rerun for nothing.
+    /// </summary>
+    public override bool IsUsingGrainDirectory => false;
+
     /// <summary>The silo named by a grain key.</summary>
     public static SiloAddress SiloOf(string key) =>
         SiloAddress.FromParsableString(key[(key.LastIndexOf(Separator) + 1)..]);

@@ -26,6 +26,9 @@ public sealed class StudyGrain(
 
     static readonly TimeSpan RoundPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an attempt may stay recorded without its trial grain having started it.</summary>
+    static readonly TimeSpan NeverStarted = TimeSpan.FromSeconds(30);
+
     ISampler? sampler;
     IPruner? pruner;
     SearchSpace? space;
@@ -68,7 +71,7 @@ public sealed class StudyGrain(
             Val = val,
             Dataset = StudyValidation.DatasetName(request.TrainPath),
         };
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
         space = checkedSpace;
         Resume();
         logger.LogInformation("Study {Study} started: {Trials} trials of {Sampler} on {Backbone}", Name, request.Trials, request.Sampler, request.Backbone);
@@ -106,7 +109,7 @@ public sealed class StudyGrain(
                 }
                 trial.State = TrialRunState.Cancelled;
             }
-            await state.WriteStateAsync();
+            await state.WriteWithRetry();
             await Finished();
         }
         return Status();
@@ -122,7 +125,7 @@ public sealed class StudyGrain(
     {
         if (Apply(outcome))
         {
-            await state.WriteStateAsync();
+            await state.WriteWithRetry();
             if (S.State == StudyState.Running) await Round();
         }
     }
@@ -138,7 +141,7 @@ public sealed class StudyGrain(
         var record = sampler!.History.Get(key.Trial);
         sampler.Report(key.Trial, step, value);
         var keep = pruner is null || pruner.Decide(sampler.History, record, Direction) == PruneDecision.Continue;
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
         return keep;
     }
 
@@ -195,6 +198,13 @@ public sealed class StudyGrain(
             {
                 var grain = GrainFactory.GetGrain<ITrialGrain>(attempt.Key);
                 var progress = await grain.GetProgress().WaitAsync(TimeSpan.FromSeconds(5));
+                if (progress.State == TrialRunState.Pending && DateTimeOffset.UtcNow - attempt.Started > NeverStarted)
+                {
+                    // Recorded but never started: the store failed between the two, or this study's silo died.
+                    changed |= Apply(Lost(trial, attempt, "it never started"));
+                    await ReleaseQuietly(AttemptKey.Parse(attempt.Key));
+                    continue;
+                }
                 trial.Step = Math.Max(trial.Step, progress.Step);
                 // The attempt ended but its report did not arrive: take the outcome from the grain.
                 if (progress.State is not (TrialRunState.Running or TrialRunState.Pending) && await grain.GetOutcome() is { } outcome)
@@ -209,7 +219,7 @@ public sealed class StudyGrain(
                 logger.LogDebug(e, "Attempt {Attempt} did not answer in time", attempt.Key);
             }
         }
-        if (changed) await state.WriteStateAsync();
+        if (changed) await state.WriteWithRetry();
     }
 
     static TrialOutcome Lost(StudyTrial trial, StudyAttempt attempt, string reason) => new()
@@ -281,7 +291,7 @@ public sealed class StudyGrain(
             });
             trial.State = TrialRunState.Running;
             trial.Step = 0;
-            await state.WriteStateAsync();
+            await state.WriteWithRetry();
             try
             {
                 await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(Spec(trial, attemptNumber, device));
@@ -295,7 +305,7 @@ public sealed class StudyGrain(
                     AttemptKey = key.ToString(), Number = number, Attempt = attemptNumber, State = TrialRunState.Failed,
                     Reason = $"did not start: {e.Message}", Transient = e is not ArgumentException,
                 });
-                await state.WriteStateAsync();
+                await state.WriteWithRetry();
             }
         }
     }
@@ -404,7 +414,7 @@ public sealed class StudyGrain(
         }
         S.State = best is null ? StudyState.Failed : StudyState.Completed;
         S.Message = best is null ? "no trial completed" : null;
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
         logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
         await Finished();
     }

@@ -7,7 +7,6 @@ using BeyondNll.Training.Trainer;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Polly;
-using Polly.Retry;
 
 namespace BeyondNll.Grains.Trials;
 
@@ -24,17 +23,7 @@ public sealed class TrialGrain(
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
     /// <summary>Calls to the study are retried with backoff: it may be moving to another silo.</summary>
-    static readonly ResiliencePipeline StudyCalls = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = 6,
-            Delay = TimeSpan.FromMilliseconds(250),
-            MaxDelay = TimeSpan.FromSeconds(8),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not ArgumentException),
-        })
-        .Build();
+    static readonly ResiliencePipeline StudyCalls = Backoff.Retry(6, e => e is not ArgumentException);
 
     readonly CancellationTokenSource stop = new();
     string? stopReason;

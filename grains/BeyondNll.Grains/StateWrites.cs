@@ -1,0 +1,17 @@
+using Orleans.Storage;
+using Polly;
+
+namespace BeyondNll.Grains;
+
+/// <summary>
+/// Grain state writes that ride out a short outage of the store, such as a Redis server restarting:
+/// retried with backoff for about 25 s, inside the 30 s a grain call may take. A conflicting ETag is
+/// not retried: the stored state moved on, and Orleans reactivates the grain from it.
+/// </summary>
+public static class StateWrites
+{
+    static readonly ResiliencePipeline Pipeline = Backoff.Retry(7, e => e is not InconsistentStateException);
+
+    public static async Task WriteWithRetry<T>(this IPersistentState<T> state) =>
+        await Pipeline.ExecuteAsync(async _ => await state.WriteStateAsync());
+}

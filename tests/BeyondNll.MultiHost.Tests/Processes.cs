@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace BeyondNll.MultiHost.Tests;
+
+/// <summary>A child process whose output goes to a log file; killed if still running on dispose.</summary>
+public abstract class ChildProcess : IDisposable
+{
+    Process? process;
+
+    protected ChildProcess(string logPath) => LogPath = logPath;
+
+    public string LogPath { get; }
+
+    public int Pid => process?.Id ?? 0;
+
+    public bool Running => process is { HasExited: false };
+
+    /// <summary>Starts <paramref name="program"/>, its output appended to the log (exec keeps the pid, so signals reach it).</summary>
+    protected void Launch(string program, IEnumerable<string> arguments)
+    {
+        var command = string.Join(' ', new[] { program }.Concat(arguments).Select(Quote));
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec {command} >> {Quote(LogPath)} 2>&1");
+        process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+    }
+
+    static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>SIGKILL: the host dies on the spot, as in a power cut.</summary>
+    public void Kill()
+    {
+        if (Running) process!.Kill();
+        process?.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a program; SIGKILL if it is not gone within <paramref name="patience"/>.</summary>
+    public async Task Stop(TimeSpan patience)
+    {
+        if (!Running) return;
+        _ = SignalTerm(process!.Id, 15);
+        using var timeout = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SignalTerm(int pid, int signal);
+
+    public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+
+    public void Dispose()
+    {
+        Kill();
+        process?.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until something accepts connections on the port.</summary>
+    public async Task WaitForPort(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (!Running) throw new InvalidOperationException($"the process exited before listening on {port}:\n{Tail()}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    public string Tail(int lines = 40) => string.Join('\n', Log().Split('\n').TakeLast(lines));
+}
+
+/// <summary>A throw-away redis-server on a free port, its files in a folder of its own.</summary>
+public sealed class RedisServer : ChildProcess
+{
+    readonly string folder;
+    readonly bool persistent;
+
+    public int Port { get; } = FreePort();
+
+    public string Connection => $"127.0.0.1:{Port}";
+
+    RedisServer(string folder, bool persistent) : base(Path.Combine(folder, "redis.log"))
+    {
+        this.folder = folder;
+        this.persistent = persistent;
+    }
+
+    /// <param name="persistent">Append-only file in the folder, so a restarted server has the data; else memory only.</param>
+    public static async Task<RedisServer> Start(string folder, bool persistent = false)
+    {
+        Directory.CreateDirectory(folder);
+        var redis = new RedisServer(folder, persistent);
+        await redis.Restart();
+        return redis;
+    }
+
+    /// <summary>Starts the server (again) on the same port and folder.</summary>
+    public async Task Restart()
+    {
+        Launch("redis-server", ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", folder, "--save", "",
+            "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"]);
+        await WaitForPort(Port, TimeSpan.FromSeconds(20));
+    }
+}
+
+/// <summary>One silo host: `dotnet BeyondNll.Silo.dll --clustering redis ...` on its own ports.</summary>
+public sealed class SiloProcess : ChildProcess
+{
+    /// <summary>The silo host built next to these tests, in the same configuration (see the project file).</summary>
+    public static readonly string Dll = Path.GetFullPath(typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SiloDll").Value!);
+
+    public int SiloPort { get; }
+    public int GatewayPort { get; }
+    public string Devices { get; }
+
+    SiloProcess(string logPath, int siloPort, int gatewayPort, string devices) : base(logPath)
+    {
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        Devices = devices;
+    }
+
+    public static SiloProcess Start(string folder, string redis, string devices, int? siloPort = null, int? gatewayPort = null)
+    {
+        if (!File.Exists(Dll)) throw new FileNotFoundException($"the silo host is not built at {Dll}");
+        var silo = new SiloProcess(Path.Combine(folder, $"silo-{Guid.NewGuid():N}.log"), siloPort ?? FreePort(), gatewayPort ?? FreePort(), devices);
+        silo.Launch("dotnet", [Dll, "--clustering", "redis", "--connection", redis,
+            "--silo-port", silo.SiloPort.ToString(), "--gateway-port", silo.GatewayPort.ToString(),
+            "--devices", devices, "--dashboard-port", "0", "--fast-failure-detection", "--data-dir", folder]);
+        return silo;
+    }
+
+    /// <summary>Whether an attempt's silo (its address as status shows it, 127.0.0.1:port@generation) is this host.</summary>
+    public bool Runs(string siloAddress) => siloAddress.StartsWith($"127.0.0.1:{SiloPort}@", StringComparison.Ordinal);
+}
