@@ -34,6 +34,7 @@ public sealed class SftTrainer
         CancellationToken cancellation = default, Action<StepProgress>? afterStep = null)
     {
         if (examples.Count == 0) throw new ArgumentException("no training examples");
+        NativeHeap.KeepFreedMemoryForReuse();
         var device = model.parameters().First().device;
         var parameters = model.parameters().ToList();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
