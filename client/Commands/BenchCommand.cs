@@ -45,7 +45,7 @@ public static class BenchCommand
         {
             var r = TrainingBenchmark.Train(BenchmarkConfig.Named(parse.GetValue(config)!), parse.GetValue(objective)!,
                 parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(threads));
-            Print(parse.GetValue(json), r, $"{r.Config} {r.Objective}: {r.TokensPerSecond:F0} tokens/s, median step {r.StepMsMedian:F1} ms, {r.Params} params, peak RSS {r.PeakRssMb:F0} MB");
+            Print(parse.GetValue(json), r, $"{r.Config} {r.Objective}: {r.TokensPerSecond:F0} tokens/s, median step {r.StepMsMedian:F1} ms (head and objective {r.LossMsMedian:F1} ms), {r.Params} params, peak RSS {r.PeakRssMb:F0} MB");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,9 @@ namespace BeyondNll.Training.Objectives;
 /// <param name="ResponseTokens">Tokens under the response mask.</param>
 /// <param name="IncludedTokens">Of those, the tokens a thresholded objective's indicator keeps (all for NLL and power).</param>
 /// <param name="SumP">Sum of the label probability p over the response tokens (for mean p).</param>
-public readonly record struct LossStats(double Loss, long ResponseTokens, long IncludedTokens, double SumP);
+/// <param name="Seconds">Wall time of the head and the objective, forward and backward down to the final
+/// hidden states; the model's own backward, which follows, is not in it.</param>
+public readonly record struct LossStats(double Loss, long ResponseTokens, long IncludedTokens, double SumP, double Seconds = 0);
 
 /// <summary>
 /// Applies an <see cref="Objective"/> to tensors, exactly as the paper's trainer does: per response
@@ -94,6 +97,7 @@ public sealed class ObjectiveLoss(Objective objective)
     {
         if (chunkTokens <= 0) throw new ArgumentOutOfRangeException(nameof(chunkTokens), "must be positive");
         using var scope = NewDisposeScope();
+        var watch = Stopwatch.StartNew();
 
         // Only response tokens carry loss: the head never runs on prompt or padding positions.
         var width = hidden.shape[^1];
@@ -131,8 +135,9 @@ public sealed class ObjectiveLoss(Objective objective)
             using (no_grad()) sumP += logProbs.detach().exp().sum().item<float>();
         }
 
+        var seconds = watch.Elapsed.TotalSeconds;
         hidden.reshape(-1, width).index_select(0, rows).backward([leaf.grad!]);
-        return new LossStats(sumLoss / (included + Epsilon), n, (long)included, sumP);
+        return new LossStats(sumLoss / (included + Epsilon), n, (long)included, sumP, seconds);
     }
 
     double CountIncluded(Tensor leaf, Func<Tensor, Tensor> head, Tensor targets, List<(int Start, int Length)> chunks)

@@ -34,6 +34,7 @@ public sealed class SftTrainer
         CancellationToken cancellation = default, Action<StepProgress>? afterStep = null)
     {
         if (examples.Count == 0) throw new ArgumentException("no training examples");
+        NativeHeap.KeepFreedMemoryForReuse();
         var device = model.parameters().First().device;
         var parameters = model.parameters().ToList();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
@@ -58,7 +59,7 @@ public sealed class SftTrainer
                 optimizer.zero_grad();
 
                 order.MoveNext();
-                var (stepLoss, tokens, meanP) = AccumulateGradients(order.Current, examples, loss, device);
+                var (stepLoss, tokens, meanP, lossSeconds) = AccumulateGradients(order.Current, examples, loss, device);
                 if (!double.IsFinite(stepLoss))
                     throw new TrainingDivergedException($"step {step + 1}: the {options.Objective.Spec} loss is {stepLoss}; stopped instead of training on");
                 var gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradientClip);
@@ -69,7 +70,7 @@ public sealed class SftTrainer
                 var seconds = watch.Elapsed.TotalSeconds;
                 totalTokens += tokens;
                 var report = new StepProgress(step + 1, options.Steps, stepLoss, gradNorm, learningRate,
-                    tokens / Math.Max(seconds, 1e-9), meanP, seconds);
+                    tokens / Math.Max(seconds, 1e-9), meanP, seconds, lossSeconds);
                 history.Add(report);
                 progress?.Report(report);
                 afterStep?.Invoke(report);
@@ -85,12 +86,12 @@ public sealed class SftTrainer
         return new TrainingResult(history.Count, tail, elapsed, totalTokens / Math.Max(elapsed, 1e-9), history);
     }
 
-    (double Loss, long Tokens, double MeanP) AccumulateGradients(IReadOnlyList<int> batch,
+    (double Loss, long Tokens, double MeanP, double LossSeconds) AccumulateGradients(IReadOnlyList<int> batch,
         IReadOnlyList<TokenizedExample> examples, ObjectiveLoss loss, Device device)
     {
         var micro = options.EffectiveMicroBatchSize;
         var microBatches = (batch.Count + micro - 1) / micro;
-        double stepLoss = 0, sumP = 0;
+        double stepLoss = 0, sumP = 0, lossSeconds = 0;
         long tokens = 0, responseTokens = 0;
         for (var m = 0; m < microBatches; m++)
         {
@@ -102,9 +103,10 @@ public sealed class SftTrainer
                 gradientScale: 1.0 / microBatches, chunkTokens: options.ChunkTokens);
             stepLoss += stats.Loss / microBatches;
             sumP += stats.SumP;
+            lossSeconds += stats.Seconds;
             responseTokens += stats.ResponseTokens;
             tokens += data.Tokens;
         }
-        return (stepLoss, tokens, responseTokens == 0 ? double.NaN : sumP / responseTokens);
+        return (stepLoss, tokens, responseTokens == 0 ? double.NaN : sumP / responseTokens, lossSeconds);
     }
 }

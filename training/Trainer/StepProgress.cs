@@ -3,8 +3,10 @@ namespace BeyondNll.Training.Trainer;
 /// <summary>What one optimizer step did. Reported after every step.</summary>
 /// <param name="Step">1-based step number.</param>
 /// <param name="MeanP">Mean probability of the response labels in this step's batch, before the update.</param>
+/// <param name="Seconds">Wall time of the whole step.</param>
+/// <param name="LossSeconds">Of that, the head and the objective (see <see cref="Objectives.LossStats.Seconds"/>).</param>
 public sealed record StepProgress(int Step, int Steps, double Loss, double GradNorm, double LearningRate,
-    double TokensPerSecond, double MeanP, double Seconds);
+    double TokensPerSecond, double MeanP, double Seconds, double LossSeconds);
 
 /// <summary>The outcome of a finished training run.</summary>
 /// <param name="FinalTrainLoss">Mean loss over the last 10% of steps (at least one), less noisy than the last step.</param>
