@@ -49,7 +49,7 @@ public static class SynthBackboneCommand
             var lastLoss = double.NaN;
             await TrainingConsole.WithProgress($"pretrain {options.Task}", Math.Max(1, options.PretrainSteps), parse.GetValue(json), progress =>
             {
-                var tracking = new Progress(p => { lastLoss = p.Loss; progress.Report(p); });
+                var tracking = new SynchronousProgress(p => { lastLoss = p.Loss; progress.Report(p); });
                 SyntheticBackbone.Create(outDir, options, tracking, cancellation);
                 return 0;
             });
@@ -60,10 +60,5 @@ public static class SynthBackboneCommand
             return 0;
         });
         return command;
-    }
-
-    sealed class Progress(Action<BeyondNll.Training.Trainer.StepProgress> report) : IProgress<BeyondNll.Training.Trainer.StepProgress>
-    {
-        public void Report(BeyondNll.Training.Trainer.StepProgress value) => report(value);
     }
 }

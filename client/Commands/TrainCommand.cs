@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using BeyondNll.Training.Backbones;
-using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Objectives;

@@ -63,9 +63,10 @@ public static class TrainingConsole
             });
     }
 
-    /// <summary>Reports on the training thread itself: Progress&lt;T&gt; would post to a thread-pool queue.</summary>
-    sealed class SynchronousProgress(Action<StepProgress> report) : IProgress<StepProgress>
-    {
-        public void Report(StepProgress value) => report(value);
-    }
+}
+
+/// <summary>Reports on the training thread itself: Progress&lt;T&gt; would post to a thread-pool queue.</summary>
+public sealed class SynchronousProgress(Action<StepProgress> report) : IProgress<StepProgress>
+{
+    public void Report(StepProgress value) => report(value);
 }

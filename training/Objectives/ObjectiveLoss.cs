@@ -124,7 +124,7 @@ public sealed class ObjectiveLoss(Objective objective)
         foreach (var (start, length) in chunks)
         {
             using var chunkScope = NewDisposeScope();
-            var logProbs = LabelLogProbs(head(leaf.narrow(0, start, length)), targets.narrow(0, start, length));
+            var logProbs = ChunkLogProbs(leaf, head, targets, start, length);
             var (values, weights) = Terms(logProbs, allOnes.narrow(0, start, length));
             var chunkIncluded = weights.sum().item<float>();
             denominator ??= chunkIncluded;
@@ -147,10 +147,13 @@ public sealed class ObjectiveLoss(Objective objective)
         foreach (var (start, length) in chunks)
         {
             using var chunkScope = NewDisposeScope();
-            var logProbs = LabelLogProbs(head(leaf.narrow(0, start, length)), targets.narrow(0, start, length));
-            var (_, weights) = Terms(logProbs, torch.ones(length, dtype: ScalarType.Float32, device: leaf.device));
+            var (_, weights) = Terms(ChunkLogProbs(leaf, head, targets, start, length),
+                torch.ones(length, dtype: ScalarType.Float32, device: leaf.device));
             count += weights.sum().item<float>();
         }
         return count;
     }
+
+    static Tensor ChunkLogProbs(Tensor hidden, Func<Tensor, Tensor> head, Tensor targets, int start, int length) =>
+        LabelLogProbs(head(hidden.narrow(0, start, length)), targets.narrow(0, start, length));
 }
