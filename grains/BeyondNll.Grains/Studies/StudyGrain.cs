@@ -237,6 +237,7 @@ public sealed class StudyGrain(
         if (attempt is null || attempt.Key != outcome.AttemptKey || attempt.Ended is not null || trial.State != TrialRunState.Running)
             return false;
         attempt.Ended = DateTimeOffset.UtcNow;
+        (attempt.WorkStarted, attempt.WorkEnded, attempt.Released) = (outcome.WorkStarted, outcome.WorkEnded, outcome.Released);
         attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
         switch (outcome.State)
         {
@@ -454,7 +455,7 @@ public sealed class StudyGrain(
     TrialView View(StudyTrial t) => new()
     {
         Number = t.Number, Objective = t.Objective, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
-        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome)).ToList(),
+        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
         Step = t.Step, Steps = S.Request!.Steps, Message = t.Message,
     };
 }

@@ -102,13 +102,22 @@ public sealed class TrialGrain(
         var host = silo.SiloAddress.ToString();
         var workload = workloads.Create(spec.Workload);
         var token = stop.Token;
+        DateTimeOffset? workStarted = null, workEnded = null; // written by the worker thread, read once it is done
         var work = Task.Factory.StartNew(() =>
         {
             // Never train on other data than the study's: this host's copies must hash the same.
             FileFingerprints.Verify(spec.Backbone, host);
             FileFingerprints.Verify(spec.Train, host);
             FileFingerprints.Verify(spec.Val, host);
-            return workload.Run(spec, device, new ChannelReporter(events.Writer), token);
+            workStarted = DateTimeOffset.UtcNow;
+            try
+            {
+                return workload.Run(spec, device, new ChannelReporter(events.Writer), token);
+            }
+            finally
+            {
+                workEnded = DateTimeOffset.UtcNow;
+            }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _ = work.ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
 
@@ -131,8 +140,10 @@ public sealed class TrialGrain(
         }
 
         var outcome = await Outcome(work, spec, watch.Elapsed.TotalSeconds);
+        var waiter = devices.Release(Key);
+        outcome = outcome with { WorkStarted = workStarted, WorkEnded = workEnded, Released = DateTimeOffset.UtcNow };
         // A study waiting for a device hears of this one at once rather than on its next round.
-        if (devices.Release(Key) is { } waiter && waiter != spec.Study)
+        if (waiter is not null && waiter != spec.Study)
             _ = GrainFactory.GetGrain<IStudyGrain>(waiter).Tick();
         metrics.AttemptEnded(outcome.Seconds, outcome.State);
         state.State.State = outcome.State;
