@@ -166,6 +166,8 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
         while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            if (processes.FirstOrDefault(p => !p.Running) is { } gone)
+                throw new InvalidOperationException($"{Path.GetFileNameWithoutExtension(gone.LogPath)} exited during the study; its log ends:\n{gone.Tail(8)}");
             var status = await study.GetStatus();
             var done = status.Trials.Count(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
             if (status.State is not (StudyState.Running or StudyState.Pending)) return status;
