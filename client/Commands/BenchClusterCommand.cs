@@ -25,7 +25,7 @@ public static class BenchClusterCommand
     public static readonly string[] Clusterings = ["redis", "localhost"];
 
     public sealed record Setup(int Silos, int DevicesPerSilo, int Devices, int Trials, string Workload, string Sampler,
-        string Clustering, string Storage, int Cores, string Os, DateTimeOffset Started);
+        string Clustering, string Storage, int Cores, string Os, DateTimeOffset Started, string? LoadAtStart, string? LoadAtEnd);
 
     public sealed record Targets(double? TrialsPerMinuteRatio, bool? TrialsPerMinuteAtLeast10x, bool FreeToRunningMedianAtMost100Ms,
         bool IdleShareAtMost5Percent);
@@ -100,6 +100,7 @@ public static class BenchClusterCommand
     {
         void Log(string line) => Console.Error.WriteLine(line);
         var started = DateTimeOffset.UtcNow;
+        var loadAtStart = LoadAverage();
         ClusterBenchResult cluster;
         string storage;
         await using (var bench = new ClusterBenchmark(settings, Log) { KeepLogsIn = keepLogs })
@@ -143,7 +144,7 @@ public static class BenchClusterCommand
 
         var report = new Report(
             new Setup(settings.Silos, settings.DevicesPerSilo, settings.Devices, settings.Trials, settings.Workload, settings.Sampler,
-                settings.Clustering, storage, Environment.ProcessorCount, RuntimeInformation.OSDescription, started),
+                settings.Clustering, storage, Environment.ProcessorCount, RuntimeInformation.OSDescription, started, loadAtStart, LoadAverage()),
             cluster, anchor, Judge(cluster.Figures, anchor?.Work));
         if (json) JsonOutput.Write(output, report);
         else Print(report, output);
@@ -162,7 +163,8 @@ public static class BenchClusterCommand
     {
         var console = ClusterCommandLine.AnsiFor(output);
         var s = r.Setup;
-        console.WriteLine($"{s.Silos} silo(s) × {s.DevicesPerSilo} devices, {s.Trials} trials of {s.Workload}, {s.Sampler}; {s.Storage}; {s.Cores} cores");
+        console.WriteLine($"{s.Silos} silo(s) × {s.DevicesPerSilo} devices, {s.Trials} trials of {s.Workload}, {s.Sampler}; {s.Storage}; " +
+            $"{s.Cores} cores, load average {s.LoadAtStart} at the start, {s.LoadAtEnd} at the end");
         var table = new Table().AddColumns("", "bnll cluster");
         if (r.Anchor is not null) table.AddColumns("optuna-rdb (work)", "optuna-rdb (datetimes)");
         table.AddColumn("target");
@@ -182,6 +184,10 @@ public static class BenchClusterCommand
         console.WriteLine($"cluster: {r.Cluster.Completed} completed, {r.Cluster.Failed} failed, {r.Cluster.Attempts} attempts; " +
             $"workload end → device released, median {F(r.Cluster.ReleaseLagMedianMs, "F1")} ms");
     }
+
+    /// <summary>The machine's 1, 5 and 15 minute load averages (Linux), since the benchmark shares it with whatever else runs.</summary>
+    static string? LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
 
     static string F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
 

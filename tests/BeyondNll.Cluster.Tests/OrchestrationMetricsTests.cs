@@ -9,7 +9,9 @@ public class OrchestrationMetricsTests
     static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     static DeviceRun Run(string device, double startSeconds, double endSeconds) =>
-        new(device, T0.AddSeconds(startSeconds), T0.AddSeconds(endSeconds));
+        new(device, At(startSeconds), At(endSeconds));
+
+    static DateTimeOffset At(double seconds) => T0.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
 
     [Fact]
     public void Two_devices_with_known_gaps_give_the_exact_figures()
