@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using BeyondNll.Client.Commands;
 
@@ -11,20 +10,7 @@ namespace BeyondNll.Cluster.Tests;
 /// </summary>
 public class BenchClusterCommandTests
 {
-    static readonly string Bnll = Path.Combine(AppContext.BaseDirectory, "bnll.dll");
-
-    static async Task<(int Exit, string Out, string Err)> RunBnll(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Bnll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await errors);
-    }
+    static Task<(int Exit, string Out, string Err)> RunBnll(params string[] args) => BnllProcess.Run(TimeSpan.FromMinutes(3), args);
 
     static ArgumentException Refused(int silos = 1, int devices = 2, int trials = 6, string workload = "simulated:0.2",
         string sampler = "tpe", string clustering = "redis") =>
