@@ -31,7 +31,7 @@ public sealed class LocalProcess : IDisposable
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true, // not the console's: Ctrl-C in the terminal reaches bnll, which stops its children itself
+            RedirectStandardInput = true, // never the terminal's: the children must not read what the user types
         };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;
