@@ -16,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());
+        command.Subcommands.Add(BenchClusterCommand.Create());
         return command;
     }
 

@@ -23,7 +23,9 @@ public static class SearchStatusView
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog);
 
-    public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome);
+    /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
+    public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
+        DateTimeOffset? WorkStarted, DateTimeOffset? WorkEnded, DateTimeOffset? Released);
 
     public sealed record BestJson(int Number, string Objective, double? Value, string? PaperKey);
 
@@ -40,7 +42,7 @@ public static class SearchStatusView
         var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
-            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome)).ToList());
+            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList());
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();

@@ -7,8 +7,14 @@ public enum StudyState { Pending, Running, Completed, Cancelled, Failed }
 public enum TrialRunState { Pending, Running, Completed, Pruned, Failed, Cancelled }
 
 /// <summary>One attempt at a trial: where it ran and how it ended.</summary>
+/// <param name="Started">When the study recorded the attempt, just before asking its trial grain to start.</param>
+/// <param name="Ended">When the study recorded how the attempt ended.</param>
+/// <param name="WorkStarted">When the workload began on the device (the attempt's silo's clock); null if it never ran.</param>
+/// <param name="WorkEnded">When the workload ended on the device, which from then on is idle; same clock.</param>
+/// <param name="Released">When the attempt freed the device for the next one; same clock.</param>
 [GenerateSerializer, Immutable, Alias("bnll.AttemptView")]
-public sealed record AttemptView(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome);
+public sealed record AttemptView(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
+    DateTimeOffset? WorkStarted = null, DateTimeOffset? WorkEnded = null, DateTimeOffset? Released = null);
 
 [GenerateSerializer, Immutable, Alias("bnll.TrialView")]
 public sealed record TrialView

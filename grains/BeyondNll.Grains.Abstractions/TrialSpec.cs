@@ -46,6 +46,11 @@ public sealed record TrialOutcome
     /// <summary>True when the failure may pass on another host or attempt (a lost silo, a device fault).</summary>
     [Id(6)] public bool Transient { get; init; }
     [Id(7)] public double Seconds { get; init; }
+    /// <summary>When the workload began and ended on the device, and when the attempt freed the device, by
+    /// its silo's clock: the orchestration benchmark's timestamps (null where the attempt never got there).</summary>
+    [Id(8)] public DateTimeOffset? WorkStarted { get; init; }
+    [Id(9)] public DateTimeOffset? WorkEnded { get; init; }
+    [Id(10)] public DateTimeOffset? Released { get; init; }
 }
 
 /// <summary>A running attempt's progress, as the trial grain reports it.</summary>

@@ -83,18 +83,5 @@ public class GatewayTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Runs bnll.dll, which the project reference copies next to the tests.</summary>
-    static async Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bnll.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment.Remove("BNLL_GATEWAY");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    static Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args) => BnllProcess.Run(TimeSpan.FromSeconds(30), args);
 }

@@ -35,6 +35,12 @@ public sealed class StudyGrain(
     int rotation;
     IGrainTimer? roundTimer;
 
+    /// <summary>When running attempts were last polled; see <see cref="Round"/>.</summary>
+    DateTimeOffset lastPoll = DateTimeOffset.MinValue;
+
+    /// <summary>The silo whose device just fell free: asked first for the next trial, so the hand-over takes one reservation call.</summary>
+    string? freedSilo;
+
     StudyGrainState S => state.State;
     string Name => this.GetPrimaryKeyString();
 
@@ -71,7 +77,7 @@ public sealed class StudyGrain(
             Val = val,
             Dataset = StudyValidation.DatasetName(request.TrainPath),
         };
-        await state.WriteWithRetry();
+        await Save();
         space = checkedSpace;
         Resume();
         logger.LogInformation("Study {Study} started: {Trials} trials of {Sampler} on {Backbone}", Name, request.Trials, request.Sampler, request.Backbone);
@@ -109,7 +115,7 @@ public sealed class StudyGrain(
                 }
                 trial.State = TrialRunState.Cancelled;
             }
-            await state.WriteWithRetry();
+            await Save();
             await Finished();
         }
         return Status();
@@ -121,13 +127,32 @@ public sealed class StudyGrain(
         await Round();
     }
 
+    /// <summary>
+    /// Records the outcome and starts the next trial on the freed device at once. The outcome is
+    /// stored before this returns: together with the next attempt's record (which is stored before
+    /// that attempt starts), or on its own when nothing starts. The poll of the other running
+    /// attempts is left to the round timer: it is the safety net, not the hand-over.
+    /// </summary>
     public async Task OnTrialFinished(TrialOutcome outcome)
     {
-        if (Apply(outcome))
+        if (!Apply(outcome)) return;
+        var stored = writes;
+        if (S.State == StudyState.Running)
         {
-            await state.WriteWithRetry();
-            if (S.State == StudyState.Running) await Round();
+            freedSilo = AttemptKey.Parse(outcome.AttemptKey).Silo;
+            await StartTrialsOnFreeDevices();
+            await FinishWhenDone();
         }
+        if (writes == stored) await Save();
+    }
+
+    /// <summary>Writes made so far by this activation; lets a caller see whether its change is stored yet.</summary>
+    long writes;
+
+    async Task Save()
+    {
+        await state.WriteWithRetry();
+        writes++;
     }
 
     public async Task<bool> OnIntermediate(string attemptKey, int step, double value)
@@ -141,7 +166,7 @@ public sealed class StudyGrain(
         var record = sampler!.History.Get(key.Trial);
         sampler.Report(key.Trial, step, value);
         var keep = pruner is null || pruner.Decide(sampler.History, record, Direction) == PruneDecision.Continue;
-        await state.WriteWithRetry();
+        await Save();
         return keep;
     }
 
@@ -173,53 +198,75 @@ public sealed class StudyGrain(
 
     StudyDirection Direction => S.Request!.Metric == "nll" ? StudyDirection.Minimize : StudyDirection.Maximize;
 
-    /// <summary>One scheduling round; see the class summary.</summary>
+    /// <summary>
+    /// One scheduling round; see the class summary. Rounds come from this grain's timer and from
+    /// every silo's watchdog, so the poll of running attempts runs at most once a period.
+    /// </summary>
     async Task Round()
     {
-        await CheckRunningAttempts();
+        if (DateTimeOffset.UtcNow - lastPoll >= RoundPeriod)
+        {
+            lastPoll = DateTimeOffset.UtcNow;
+            await CheckRunningAttempts();
+        }
         await StartTrialsOnFreeDevices();
         await FinishWhenDone();
     }
 
+    /// <summary>What a poll found out about one running attempt: its progress and outcome, or why it is lost.</summary>
+    readonly record struct Poll(TrialProgress? Progress, TrialOutcome? Outcome, string? Lost);
+
     async Task CheckRunningAttempts()
     {
         var members = membership.CurrentSnapshot.Members;
+        var running = S.Trials.Where(t => t.State == TrialRunState.Running).ToList();
+        // All at once: a round costs one round trip, not one per running attempt.
+        var polls = await Task.WhenAll(running.Select(t => PollAttempt(t.Current!, members)));
         var changed = false;
-        foreach (var trial in S.Trials.Where(t => t.State == TrialRunState.Running).ToList())
+        foreach (var (trial, poll) in running.Zip(polls))
         {
             var attempt = trial.Current!;
-            var silo = SiloAddress.FromParsableString(attempt.Silo);
-            if (!members.TryGetValue(silo, out var member) || member.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            if (poll.Lost is { } reason)
             {
-                changed |= Apply(Lost(trial, attempt, $"silo {attempt.Silo} is gone"));
+                changed |= Apply(Lost(trial, attempt, reason));
                 continue;
             }
-            try
+            if (poll.Progress is not { } progress) continue;
+            if (progress.State == TrialRunState.Pending && DateTimeOffset.UtcNow - attempt.Started > NeverStarted)
             {
-                var grain = GrainFactory.GetGrain<ITrialGrain>(attempt.Key);
-                var progress = await grain.GetProgress().WaitAsync(TimeSpan.FromSeconds(5));
-                if (progress.State == TrialRunState.Pending && DateTimeOffset.UtcNow - attempt.Started > NeverStarted)
-                {
-                    // Recorded but never started: the store failed between the two, or this study's silo died.
-                    changed |= Apply(Lost(trial, attempt, "it never started"));
-                    await ReleaseQuietly(AttemptKey.Parse(attempt.Key));
-                    continue;
-                }
-                trial.Step = Math.Max(trial.Step, progress.Step);
-                // The attempt ended but its report did not arrive: take the outcome from the grain.
-                if (progress.State is not (TrialRunState.Running or TrialRunState.Pending) && await grain.GetOutcome() is { } outcome)
-                    changed |= Apply(outcome);
+                // Recorded but never started: the store failed between the two, or this study's silo died.
+                changed |= Apply(Lost(trial, attempt, "it never started"));
+                await ReleaseQuietly(AttemptKey.Parse(attempt.Key));
+                continue;
             }
-            catch (SiloUnavailableException)
-            {
-                changed |= Apply(Lost(trial, attempt, $"silo {attempt.Silo} is unavailable"));
-            }
-            catch (TimeoutException e)
-            {
-                logger.LogDebug(e, "Attempt {Attempt} did not answer in time", attempt.Key);
-            }
+            trial.Step = Math.Max(trial.Step, progress.Step);
+            // The attempt ended but its report did not arrive: take the outcome from the grain.
+            if (poll.Outcome is { } outcome) changed |= Apply(outcome);
         }
-        if (changed) await state.WriteWithRetry();
+        if (changed) await Save();
+    }
+
+    async Task<Poll> PollAttempt(StudyAttempt attempt, IReadOnlyDictionary<SiloAddress, ClusterMember> members)
+    {
+        var silo = SiloAddress.FromParsableString(attempt.Silo);
+        if (!members.TryGetValue(silo, out var member) || member.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            return new Poll(null, null, $"silo {attempt.Silo} is gone");
+        try
+        {
+            var grain = GrainFactory.GetGrain<ITrialGrain>(attempt.Key);
+            var progress = await grain.GetProgress().WaitAsync(TimeSpan.FromSeconds(5));
+            var outcome = progress.State is not (TrialRunState.Running or TrialRunState.Pending) ? await grain.GetOutcome() : null;
+            return new Poll(progress, outcome, null);
+        }
+        catch (SiloUnavailableException)
+        {
+            return new Poll(null, null, $"silo {attempt.Silo} is unavailable");
+        }
+        catch (TimeoutException e)
+        {
+            logger.LogDebug(e, "Attempt {Attempt} did not answer in time", attempt.Key);
+            return default;
+        }
     }
 
     static TrialOutcome Lost(StudyTrial trial, StudyAttempt attempt, string reason) => new()
@@ -237,6 +284,7 @@ public sealed class StudyGrain(
         if (attempt is null || attempt.Key != outcome.AttemptKey || attempt.Ended is not null || trial.State != TrialRunState.Running)
             return false;
         attempt.Ended = DateTimeOffset.UtcNow;
+        (attempt.WorkStarted, attempt.WorkEnded, attempt.Released) = (outcome.WorkStarted, outcome.WorkEnded, outcome.Released);
         attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
         switch (outcome.State)
         {
@@ -265,25 +313,32 @@ public sealed class StudyGrain(
         return true;
     }
 
+    /// <summary>
+    /// Reserves a free device for each trial that can start, records all those attempts in one
+    /// write, then starts them without waiting: this turn ends and the study hears the next outcome
+    /// while the trial grains start. An attempt that does not start comes back as its own outcome,
+    /// in a turn of its own (see <see cref="StartAttempt"/>).
+    /// </summary>
     async Task StartTrialsOnFreeDevices()
     {
         var r = S.Request!;
         var workloadKind = WorkloadKind.Parse(r.Workload).Kind;
+        var starting = new List<(AttemptKey Key, TrialSpec Spec)>();
         while (S.State == StudyState.Running && S.Trials.Count(t => t.State == TrialRunState.Running) < r.Parallel)
         {
             var retry = S.Trials.FirstOrDefault(t => t.State == TrialRunState.Pending);
-            if (retry is null && (S.Trials.Count >= r.Trials || S.SamplerExhausted)) return;
+            if (retry is null && (S.Trials.Count >= r.Trials || S.SamplerExhausted)) break;
             var number = retry?.Number ?? S.Trials.Count;
             var attemptNumber = (retry?.Attempts.Count ?? 0) + 1;
 
             var reserved = await ReserveDevice(number, attemptNumber, workloadKind);
-            if (reserved is not var (key, device)) return; // every device is busy: the next round tries again
+            if (reserved is not var (key, device)) break; // every device is busy: the next round tries again
 
             var trial = retry ?? NewTrial(number);
             if (trial is null)
             {
                 await GrainFactory.GetGrain<IDeviceHostGrain>(key.Silo).Release(key.ToString());
-                return;
+                break;
             }
             trial.Attempts.Add(new StudyAttempt
             {
@@ -291,21 +346,39 @@ public sealed class StudyGrain(
             });
             trial.State = TrialRunState.Running;
             trial.Step = 0;
-            await state.WriteWithRetry();
+            starting.Add((key, Spec(trial, attemptNumber, device)));
+        }
+        if (starting.Count == 0) return;
+        await Save(); // every attempt is stored before it starts
+        foreach (var (key, spec) in starting) _ = StartAttempt(key, spec);
+    }
+
+    /// <summary>
+    /// Starts one recorded attempt. When the start fails, the device is freed and the failure is
+    /// reported to this study like any outcome (a call to itself, so it is recorded in a turn of its
+    /// own); if even that report is lost, the poll finds the attempt never started.
+    /// </summary>
+    async Task StartAttempt(AttemptKey key, TrialSpec spec)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(spec);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Study {Study}: attempt {Attempt} did not start", Name, key);
+            await ReleaseQuietly(key);
             try
             {
-                await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(Spec(trial, attemptNumber, device));
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Study {Study}: attempt {Attempt} did not start", Name, key);
-                await ReleaseQuietly(key);
-                Apply(new TrialOutcome
+                await GrainFactory.GetGrain<IStudyGrain>(Name).OnTrialFinished(new TrialOutcome
                 {
-                    AttemptKey = key.ToString(), Number = number, Attempt = attemptNumber, State = TrialRunState.Failed,
+                    AttemptKey = key.ToString(), Number = spec.Number, Attempt = spec.Attempt, State = TrialRunState.Failed,
                     Reason = $"did not start: {e.Message}", Transient = e is not ArgumentException,
                 });
-                await state.WriteWithRetry();
+            }
+            catch (Exception report)
+            {
+                logger.LogWarning(report, "Study {Study}: recording that {Attempt} did not start failed; the poll will", Name, key);
             }
         }
     }
@@ -315,15 +388,20 @@ public sealed class StudyGrain(
     {
         var silos = membership.CurrentSnapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).OrderBy(s => s.ToParsableString()).ToList();
-        for (var i = 0; i < silos.Count; i++)
+        var freed = silos.FindIndex(s => s.ToParsableString() == freedSilo);
+        freedSilo = null;
+        for (var i = -1; i < silos.Count; i++)
         {
-            var silo = silos[(rotation + i) % silos.Count];
+            // First the silo whose device just fell free, if any; then the silos in turn, so trials spread out.
+            if (i == -1 && freed < 0) continue;
+            if (i >= 0 && (rotation + i) % silos.Count == freed) continue; // asked already
+            var silo = i == -1 ? silos[freed] : silos[(rotation + i) % silos.Count];
             var key = new AttemptKey(Name, number, attempt, silo.ToParsableString());
             try
             {
                 var device = await GrainFactory.GetGrain<IDeviceHostGrain>(key.Silo).TryReserve(key.ToString(), workloadKind);
                 if (device is null) continue;
-                rotation = (rotation + i + 1) % silos.Count;
+                if (i >= 0) rotation = (rotation + i + 1) % silos.Count;
                 return (key, device);
             }
             catch (Exception e)
@@ -414,7 +492,7 @@ public sealed class StudyGrain(
         }
         S.State = best is null ? StudyState.Failed : StudyState.Completed;
         S.Message = best is null ? "no trial completed" : null;
-        await state.WriteWithRetry();
+        await Save();
         logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
         await Finished();
     }
@@ -454,7 +532,7 @@ public sealed class StudyGrain(
     TrialView View(StudyTrial t) => new()
     {
         Number = t.Number, Objective = t.Objective, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
-        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome)).ToList(),
+        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
         Step = t.Step, Steps = S.Request!.Steps, Message = t.Message,
     };
 }

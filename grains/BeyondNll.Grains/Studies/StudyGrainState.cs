@@ -46,4 +46,8 @@ public sealed class StudyAttempt
     [Id(4)] public DateTimeOffset Started { get; set; }
     [Id(5)] public DateTimeOffset? Ended { get; set; }
     [Id(6)] public string Outcome { get; set; } = "running";
+    /// <summary>The device's timestamps as the trial grain reported them (see <see cref="TrialOutcome"/>).</summary>
+    [Id(7)] public DateTimeOffset? WorkStarted { get; set; }
+    [Id(8)] public DateTimeOffset? WorkEnded { get; set; }
+    [Id(9)] public DateTimeOffset? Released { get; set; }
 }

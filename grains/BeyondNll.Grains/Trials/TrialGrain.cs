@@ -46,11 +46,23 @@ public sealed class TrialGrain(
         state.State.Spec = spec;
         state.State.State = TrialRunState.Running;
         state.State.Started = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
         progress = new TrialProgress(TrialRunState.Running, 0, spec.Steps, null, null, spec.Device);
         metrics.AttemptStarted();
         logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Objective, spec.Device);
-        run = RunAsync(spec, device);
+        // The device starts working while the record is stored (the study stored the attempt already);
+        // Start still returns only once it is stored, and the outcome is written after it.
+        var stored = state.WriteStateAsync();
+        run = RunAsync(spec, device, stored);
+        try
+        {
+            await stored;
+        }
+        catch
+        {
+            // The study hears that this attempt did not start and frees its device: stop the work.
+            await Cancel("its record could not be stored");
+            throw;
+        }
     }
 
     /// <summary>
@@ -95,20 +107,29 @@ public sealed class TrialGrain(
     }
 
     /// <summary>Runs on this activation's scheduler; only the workload itself runs on another thread.</summary>
-    async Task RunAsync(TrialSpec spec, DeviceSlot device)
+    async Task RunAsync(TrialSpec spec, DeviceSlot device, Task started)
     {
         var watch = Stopwatch.StartNew();
         var events = Channel.CreateUnbounded<WorkloadEvent>(new UnboundedChannelOptions { SingleReader = true });
         var host = silo.SiloAddress.ToString();
         var workload = workloads.Create(spec.Workload);
         var token = stop.Token;
+        DateTimeOffset? workStarted = null, workEnded = null; // written by the worker thread, read once it is done
         var work = Task.Factory.StartNew(() =>
         {
             // Never train on other data than the study's: this host's copies must hash the same.
             FileFingerprints.Verify(spec.Backbone, host);
             FileFingerprints.Verify(spec.Train, host);
             FileFingerprints.Verify(spec.Val, host);
-            return workload.Run(spec, device, new ChannelReporter(events.Writer), token);
+            workStarted = DateTimeOffset.UtcNow;
+            try
+            {
+                return workload.Run(spec, device, new ChannelReporter(events.Writer), token);
+            }
+            finally
+            {
+                workEnded = DateTimeOffset.UtcNow;
+            }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _ = work.ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
 
@@ -131,26 +152,38 @@ public sealed class TrialGrain(
         }
 
         var outcome = await Outcome(work, spec, watch.Elapsed.TotalSeconds);
+        var waiter = devices.Release(Key);
+        outcome = outcome with { WorkStarted = workStarted, WorkEnded = workEnded, Released = DateTimeOffset.UtcNow };
         // A study waiting for a device hears of this one at once rather than on its next round.
-        if (devices.Release(Key) is { } waiter && waiter != spec.Study)
+        if (waiter is not null && waiter != spec.Study)
             _ = GrainFactory.GetGrain<IStudyGrain>(waiter).Tick();
         metrics.AttemptEnded(outcome.Seconds, outcome.State);
         state.State.State = outcome.State;
         state.State.Ended = DateTimeOffset.UtcNow;
         state.State.Outcome = outcome;
         progress = new TrialProgress(outcome.State, progress?.Step ?? 0, spec.Steps, progress?.Loss, lastIntermediate, spec.Device);
+        logger.LogInformation("Attempt {Attempt} ended {State} ({Reason}) after {Seconds:F1} s", Key, outcome.State, outcome.Reason, outcome.Seconds);
+        // The study hears at once, while the outcome is stored here: the device is free, and the
+        // study's answer starts the next trial on it. It does not need this record (it stores the
+        // outcome itself; the record and GetOutcome are for the audit trail and a lost report).
+        var stored = StoreOutcome(started);
+        await TryCallStudy(async () => { await study.OnTrialFinished(outcome); return true; }, fallback: false);
+        await stored;
+        if (stopKind != TrialStopKind.HandedBack) DeactivateOnIdle();
+    }
+
+    /// <summary>Stores the outcome once the start's record is stored (two writes at once would conflict).</summary>
+    async Task StoreOutcome(Task started)
+    {
         try
         {
+            await started;
             await state.WriteStateAsync();
         }
         catch (Exception e)
         {
-            // The study still learns the outcome below; the stored record is for the audit trail.
             logger.LogWarning(e, "Attempt {Attempt}: storing the outcome failed", Key);
         }
-        logger.LogInformation("Attempt {Attempt} ended {State} ({Reason}) after {Seconds:F1} s", Key, outcome.State, outcome.Reason, outcome.Seconds);
-        await TryCallStudy(async () => { await study.OnTrialFinished(outcome); return true; }, fallback: false);
-        if (stopKind != TrialStopKind.HandedBack) DeactivateOnIdle();
     }
 
     async Task<TrialOutcome> Outcome(Task<WorkloadResult> work, TrialSpec spec, double seconds)

@@ -15,6 +15,7 @@ public sealed class SimulatedWorkload(double seconds) : IWorkload
     {
         var loss = Loss(spec);
         var value = spec.Metric == "nll" ? loss : Math.Exp(-loss);
+        // As in training, no evaluations means no intermediate values: one stretch of work, then the result.
         var reports = Math.Max(1, spec.Evaluations);
         for (var r = 1; r <= reports; r++)
         {
@@ -23,6 +24,7 @@ public sealed class SimulatedWorkload(double seconds) : IWorkload
             cancellation.ThrowIfCancellationRequested();
             var step = spec.Steps * r / reports;
             reporter.Step(step, spec.Steps, loss);
+            if (spec.Evaluations == 0) continue;
             // Intermediate values approach the final one from the worse side, as training curves do.
             var shortfall = 1.0 - (double)r / reports;
             reporter.Intermediate(step, spec.Metric == "nll" ? value * (1 + shortfall) : value * (1 - 0.5 * shortfall));
