@@ -74,7 +74,7 @@ public static class TrainCommand
             var metrics = new Evaluator(model.Model, model.Tokenizer, new EvaluationOptions { Format = format, MaxLength = options.MaxLength })
                 .Evaluate(valExamples);
             var outDir = parse.GetValue(output);
-            if (outDir is not null) Backbone.Save(outDir, model.Model, model.Info);
+            if (outDir is not null) model.SaveAs(outDir);
 
             var report = new Report(options.Objective.Spec, options.Objective.PaperKey, result.Steps, result.FinalTrainLoss,
                 new Validation(metrics.Accuracy, metrics.MeanNll, metrics.MeanP), watch.Elapsed.TotalSeconds, result.TokensPerSecond, outDir);
