@@ -29,13 +29,14 @@ public static class TrainCommand
         var microBatch = new Option<int>("--micro-batch-size") { Description = "Examples per forward/backward (0 = whole batch).", DefaultValueFactory = _ => 0 };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most.", DefaultValueFactory = _ => 128 };
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
-        var output = new Option<string?>("--out") { Description = "Save the fine-tuned backbone to this folder." };
+        var output = new Option<string?>("--out") { Description = "Save the fine-tuned backbone to this folder (a Hugging Face folder is saved as one)." };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in the backward pass: less memory, about a third more time." };
         var promptKey = TrainingConsole.PromptKey();
         var responseKey = TrainingConsole.ResponseKey();
         var threads = TrainingConsole.Threads();
         var json = new Option<bool>("--json") { Description = "Print JSON (the progress bar goes to stderr)." };
         var command = new Command("train", "Fine-tune a backbone with one objective and report validation metrics.")
-            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, promptKey, responseKey, threads, json };
+            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, checkpointing, promptKey, responseKey, threads, json };
 
         command.SetAction(async (parse, cancellation) =>
         {
@@ -49,6 +50,7 @@ public static class TrainCommand
                 BatchSize = parse.GetValue(batchSize),
                 MicroBatchSize = parse.GetValue(microBatch),
                 MaxLength = parse.GetValue(maxLength),
+                GradientCheckpointing = parse.GetValue(checkpointing),
             };
             options.Validate();
             var format = AnswerFormat.Parse(parse.GetValue(answer)!);

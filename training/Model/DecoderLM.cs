@@ -99,6 +99,48 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
         return model.Norm.call(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// One forward and backward with gradient checkpointing: the layers run forward without a graph,
+    /// keeping only each layer's input [B, T, hidden]; <paramref name="lossBackward"/> gets the final
+    /// hidden states (attached to a graph that starts at the last layer's output) and must run its own
+    /// backward, as <see cref="Objectives.ObjectiveLoss.ForwardBackward"/> does; then each layer, last
+    /// first, is run forward again from its saved input with a graph and backpropagated at once. So at
+    /// most one layer's activations are alive, for one more forward pass of compute. Gradients
+    /// accumulate into the parameters exactly as a plain <c>Hidden</c> + backward would give them.
+    /// </summary>
+    public T CheckpointedForwardBackward<T>(Tensor inputIds, Func<Tensor, T> lossBackward)
+    {
+        if (inputIds.shape[1] > Config.MaxPositions)
+            throw new ArgumentException($"Positions 0..{inputIds.shape[1] - 1} exceed MaxPositions {Config.MaxPositions}.", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        var inputs = new List<Tensor>(model.Layers.Count);
+        Tensor x;
+        using (no_grad())
+        {
+            x = model.EmbedTokens.call(inputIds);
+            foreach (var block in model.Layers)
+            {
+                inputs.Add(x);
+                x = block.Forward(x, model.RotaryEmb, null);
+            }
+        }
+
+        var last = x.detach().requires_grad_(true);
+        var result = lossBackward(model.Norm.call(last));
+        // No backward (a batch without response tokens): nothing reaches the layers either.
+        if (last.grad is not Tensor gradient) return result;
+
+        for (int i = model.Layers.Count - 1; i >= 0; i--)
+        {
+            using var layerScope = NewDisposeScope();
+            var leaf = inputs[i].detach().requires_grad_(true);
+            model.Layers[i].Forward(leaf, model.RotaryEmb, null).backward([gradient]);
+            gradient = leaf.grad!.MoveToOuterDisposeScope();
+        }
+        model.EmbedTokens.call(inputIds).backward([gradient]);
+        return result;
+    }
+
     /// <summary>Logits [..., vocab] of hidden states [..., hidden]; any leading shape, e.g. a chunk of tokens.</summary>
     public Tensor Head(Tensor hidden) =>
         lmHead is not null

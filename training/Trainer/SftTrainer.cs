@@ -98,9 +98,11 @@ public sealed class SftTrainer
             using var scope = NewDisposeScope();
             var members = batch.Skip(m * micro).Take(micro).Select(i => examples[i]).ToList();
             using var data = SftBatcher.Make(members, options.MaxLength, padId, device);
-            var hidden = model.Hidden(data.InputIds);
-            var stats = loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
+            LossStats LossBackward(Tensor hidden) => loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
                 gradientScale: 1.0 / microBatches, chunkTokens: options.ChunkTokens);
+            var stats = options.GradientCheckpointing
+                ? model.CheckpointedForwardBackward(data.InputIds, LossBackward)
+                : LossBackward(model.Hidden(data.InputIds));
             stepLoss += stats.Loss / microBatches;
             sumP += stats.SumP;
             lossSeconds += stats.Seconds;

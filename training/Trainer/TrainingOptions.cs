@@ -27,6 +27,9 @@ public sealed record TrainingOptions
     public int Seed { get; init; }
     /// <summary>Tokens per chunk of the head and loss (see <see cref="ObjectiveLoss"/>).</summary>
     public int ChunkTokens { get; init; } = ObjectiveLoss.DefaultChunkTokens;
+    /// <summary>Recompute each layer's activations in the backward pass instead of keeping them
+    /// (see <see cref="Model.DecoderLM.CheckpointedForwardBackward{T}"/>): less memory, about one more forward of time.</summary>
+    public bool GradientCheckpointing { get; init; }
 
     public int EffectiveMicroBatchSize => MicroBatchSize <= 0 ? BatchSize : Math.Min(MicroBatchSize, BatchSize);
 
