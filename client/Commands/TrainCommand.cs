@@ -3,6 +3,7 @@ using System.Diagnostics;
 using BeyondNll.Training.Backbones;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
+using BeyondNll.Training.Model;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Trainer;
 using Spectre.Console;
@@ -30,13 +31,14 @@ public static class TrainCommand
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most.", DefaultValueFactory = _ => 128 };
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
         var output = new Option<string?>("--out") { Description = "Save the fine-tuned backbone to this folder (a Hugging Face folder is saved as one)." };
+        var dtype = new Option<string>("--dtype") { Description = "Weights in float32 or bfloat16 (for GPU hosts; probabilities stay float32).", DefaultValueFactory = _ => "float32" };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in the backward pass: less memory, about a third more time." };
         var promptKey = TrainingConsole.PromptKey();
         var responseKey = TrainingConsole.ResponseKey();
         var threads = TrainingConsole.Threads();
         var json = new Option<bool>("--json") { Description = "Print JSON (the progress bar goes to stderr)." };
         var command = new Command("train", "Fine-tune a backbone with one objective and report validation metrics.")
-            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, checkpointing, promptKey, responseKey, threads, json };
+            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, checkpointing, dtype, promptKey, responseKey, threads, json };
 
         command.SetAction(async (parse, cancellation) =>
         {
@@ -54,11 +56,13 @@ public static class TrainCommand
             };
             options.Validate();
             var format = AnswerFormat.Parse(parse.GetValue(answer)!);
+            var weightType = WeightPrecision.Parse(parse.GetValue(dtype)!);
             TrainingConsole.SetThreads(parse.GetValue(threads));
             var (pk, rk) = (parse.GetValue(promptKey)!, parse.GetValue(responseKey)!);
             var trainExamples = TrainingConsole.ReadData(parse.GetValue(train)!, pk, rk);
             var valExamples = TrainingConsole.ReadData(parse.GetValue(val)!, pk, rk);
             using var model = Backbone.Load(parse.GetValue(backbone)!);
+            WeightPrecision.Apply(model.Model, weightType);
             var tokenized = trainExamples.Select(e => TokenizedExample.From(e, model.Tokenizer)).ToList();
 
             var watch = Stopwatch.StartNew();

@@ -28,8 +28,12 @@ public static class Checkpoint
     {
         Directory.CreateDirectory(dir);
         var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        // bf16 weights are saved as they are; anything else as float32.
+        var dtype = tensors[0].Item2.dtype == ScalarType.BFloat16 ? SafeTensorsDType.BF16 : SafeTensorsDType.F32;
         ReplaceAtomically(Path.Combine(dir, WeightsFileName), temp =>
-            SafeTensorsFile.Write(temp, tensors, SafeTensorsDType.F32, new Dictionary<string, string> { ["format"] = "pt" }));
+            SafeTensorsFile.Write(temp, tensors, dtype, new Dictionary<string, string> { ["format"] = "pt" }));
+        // An index of shards left by an earlier checkpoint would describe other weights.
+        File.Delete(Path.Combine(dir, CheckpointWeights.IndexFileName));
         ReplaceAtomically(Path.Combine(dir, ConfigFileName), temp =>
         {
             using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);

@@ -38,8 +38,9 @@ public sealed class RotaryEmbedding : nn.Module
     public Tensor Apply(Tensor x, long start)
     {
         long t = x.shape[1];
-        var c = cos.narrow(0, start, t).unsqueeze(1);         // [T, 1, d]: broadcast over heads
-        var s = sin.narrow(0, start, t).unsqueeze(1);
+        // In x's dtype (bf16 weights), as Hugging Face casts cos and sin; a no-op for float32.
+        var c = cos.narrow(0, start, t).unsqueeze(1).to_type(x.dtype);         // [T, 1, d]: broadcast over heads
+        var s = sin.narrow(0, start, t).unsqueeze(1).to_type(x.dtype);
         return x * c + x.roll(half, -1) * s;
     }
 }
