@@ -27,7 +27,9 @@ public static class Checkpoint
     public static void Save(DecoderLM model, string dir)
     {
         Directory.CreateDirectory(dir);
-        var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        // LoRA adapters are merged into the weights they adapt: the checkpoint is a plain model.
+        if (model.HasLora) model.MergeLora();
+        var tensors = model.BaseParameters().Select(p => (p.Name, (Tensor)p.Parameter)).ToList();
         // bf16 weights are saved as they are; anything else as float32.
         var dtype = tensors[0].Item2.dtype == ScalarType.BFloat16 ? SafeTensorsDType.BF16 : SafeTensorsDType.F32;
         ReplaceAtomically(Path.Combine(dir, WeightsFileName), temp =>

@@ -137,9 +137,37 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
             model.Layers[i].Forward(leaf, model.RotaryEmb, null).backward([gradient]);
             gradient = leaf.grad!.MoveToOuterDisposeScope();
         }
-        model.EmbedTokens.call(inputIds).backward([gradient]);
+        // A frozen embedding (LoRA) has no graph to send the gradient into.
+        if (model.EmbedTokens.weight!.requires_grad) model.EmbedTokens.call(inputIds).backward([gradient]);
         return result;
     }
+
+    /// <summary>Whether LoRA adapters were added (<see cref="EnableLora"/>).</summary>
+    public bool HasLora { get; private set; }
+
+    /// <summary>
+    /// Adds LoRA adapters to the targeted projections of every layer and freezes everything else, so
+    /// that training updates the adapters only. The model computes the same function until trained
+    /// (B starts at zero). Once only.
+    /// </summary>
+    public void EnableLora(LoraOptions options, Generator? generator = null)
+    {
+        options.Validate();
+        if (HasLora) throw new InvalidOperationException("LoRA adapters were added already");
+        foreach (var p in parameters()) p.requires_grad_(false);
+        foreach (var block in model.Layers) block.EnableLora(options, generator);
+        HasLora = true;
+    }
+
+    /// <summary>Folds the adapters into the base weights (W += (alpha/rank) · B A) and zeroes B: the function stays the same.</summary>
+    public void MergeLora()
+    {
+        foreach (var block in model.Layers) block.MergeLora();
+    }
+
+    /// <summary>The parameters in Hugging Face's names: all but the LoRA adapters.</summary>
+    public IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> BaseParameters() =>
+        named_parameters().Where(p => !p.name.Contains($".{LoraAdapters.ModuleName}.", StringComparison.Ordinal));
 
     /// <summary>Logits [..., vocab] of hidden states [..., hidden]; any leading shape, e.g. a chunk of tokens.</summary>
     public Tensor Head(Tensor hidden) =>

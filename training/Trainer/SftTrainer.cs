@@ -36,7 +36,8 @@ public sealed class SftTrainer
         if (examples.Count == 0) throw new ArgumentException("no training examples");
         NativeHeap.KeepFreedMemoryForReuse();
         var device = model.parameters().First().device;
-        var parameters = model.parameters().ToList();
+        // Frozen parameters (everything but the adapters under LoRA) are neither updated nor clipped.
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
             eps: 1e-8, weight_decay: options.WeightDecay);
         var loss = new ObjectiveLoss(options.Objective);
