@@ -100,7 +100,8 @@ public sealed class SftTrainer
             var members = batch.Skip(m * micro).Take(micro).Select(i => examples[i]).ToList();
             using var data = SftBatcher.Make(members, options.MaxLength, padId, device);
             LossStats LossBackward(Tensor hidden) => loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
-                gradientScale: 1.0 / microBatches, chunkTokens: options.ChunkTokens);
+                gradientScale: 1.0 / microBatches,
+                chunkTokens: options.ChunkTokens > 0 ? options.ChunkTokens : ObjectiveLoss.ChunkTokensFor(model.Config.VocabSize));
             var stats = options.GradientCheckpointing
                 ? model.CheckpointedForwardBackward(data.InputIds, LossBackward)
                 : LossBackward(model.Hidden(data.InputIds));
