@@ -10,6 +10,8 @@ causal attention with softmax in float32, SwiGLU MLP, tied or untied head).
 
   llama          f32, untied head, grouped-query attention (4 heads, 2 KV heads)
   llama-sharded  the same weights in three shards with an index
+  llama3-rope    Llama 3.1's rope_scaling (rope_type llama3), original context 16 so that all three
+                 frequency bands (kept, interpolated, divided) occur
   qwen2          f32, tied embeddings, q/k/v biases, rope_theta 1e6
   qwen2-bf16     qwen2's weights in BF16; its reference uses those rounded weights
   qwen2-151k     Qwen2.5's vocabulary (151,936), hidden size 16: a whole Hugging Face folder when
@@ -77,10 +79,25 @@ def rotate_half(x):
 def rope_cos_sin(cfg, seq_len):
     dim = cfg["hidden_size"] // cfg["num_attention_heads"]
     inv_freq = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+    scaling = cfg.get("rope_scaling")
+    if scaling:
+        inv_freq = llama3_inv_freq(inv_freq, scaling)
     position_ids = torch.arange(seq_len).float()
     freqs = torch.outer(position_ids, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
+
+
+def llama3_inv_freq(inv_freq, s):
+    """transformers' _compute_llama3_parameters."""
+    factor, low, high, old = s["factor"], s["low_freq_factor"], s["high_freq_factor"], s["original_max_position_embeddings"]
+    low_freq_wavelen, high_freq_wavelen = old / low, old / high
+    wavelen = 2 * math.pi / inv_freq
+    scaled = torch.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
+    smooth = (old / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+    medium = ~(wavelen < high_freq_wavelen) & ~(wavelen > low_freq_wavelen)
+    return torch.where(medium, smoothed, scaled)
 
 
 def repeat_kv(x, n_rep):
@@ -240,6 +257,11 @@ def main():
     write_folder(args.out, "llama", llama, w, ids)
     write_folder(args.out, "llama-sharded", llama, w, ids, shards=3)
 
+    llama3 = config("llama", 256, 64, 2, 4, 2, 96, 500000.0, 1e-5, False)
+    llama3["rope_scaling"] = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                              "original_max_position_embeddings": 16}
+    write_folder(args.out, "llama3-rope", llama3, w, ids)
+
     qwen2 = config("qwen2", 256, 64, 2, 4, 2, 128, 1000000.0, 1e-6, True)
     w = random_weights(qwen2, gen)
     ids = torch.randint(0, 256, (2, 12), generator=gen)
@@ -256,7 +278,7 @@ def main():
             source = os.path.join(args.tokenizer, name)
             if os.path.exists(source):
                 shutil.copy(source, os.path.join(folder, name))
-    print(f"wrote 5 checkpoints under {args.out}")
+    print(f"wrote 6 checkpoints under {args.out}")
 
 
 if __name__ == "__main__":

@@ -203,7 +203,7 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
             EmbedTokens = nn.Embedding(config.VocabSize, config.HiddenSize);
             Layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new DecoderBlock(config, i)).ToArray());
             Norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-            RotaryEmb = new RotaryEmbedding(config.HeadDim, config.MaxPositions, config.RopeTheta);
+            RotaryEmb = new RotaryEmbedding(config.HeadDim, config.MaxPositions, config.RopeTheta, config.RopeScaling);
             RegisterComponents();
         }
     }

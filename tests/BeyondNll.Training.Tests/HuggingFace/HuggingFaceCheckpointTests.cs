@@ -14,7 +14,7 @@ public class HuggingFaceCheckpointTests(HfReference reference)
 {
     const double Tolerance = 1e-4;
 
-    public static TheoryData<string> Checkpoints => ["llama", "llama-sharded", "qwen2", "qwen2-bf16", "qwen2-151k"];
+    public static TheoryData<string> Checkpoints => ["llama", "llama-sharded", "llama3-rope", "qwen2", "qwen2-bf16", "qwen2-151k"];
 
     [Theory]
     [MemberData(nameof(Checkpoints))]
@@ -41,6 +41,22 @@ public class HuggingFaceCheckpointTests(HfReference reference)
         using var qwen = Checkpoint.Load(reference.Checkpoint("qwen2"));
         Assert.Equal(new DecoderConfig(VocabSize: 256, HiddenSize: 64, Layers: 2, Heads: 4, KvHeads: 2, IntermediateSize: 128,
             MaxPositions: 64, RopeTheta: 1e6, RmsNormEps: 1e-6, TieEmbeddings: true, AttentionBias: true), qwen.Config);
+    }
+
+    [Fact]
+    public void Llama3_rope_scaling_is_read_and_changes_the_logits()
+    {
+        using var scaled = Checkpoint.Load(reference.Checkpoint("llama3-rope"));
+        Assert.Equal(new Llama3RopeScaling(8, 1, 4, 16), scaled.Config.RopeScaling);
+        Assert.Equal(scaled.Config, DecoderConfig.FromJson(scaled.Config.ToJson()));
+        // Same weights as "llama" but another theta and the scaling: the logits must differ, or the test above proves nothing about it.
+        var (ids, _) = Reference(reference.Checkpoint("llama3-rope"));
+        using var plain = new DecoderLM(scaled.Config with { RopeScaling = null });
+        using (no_grad())
+        {
+            foreach (var ((_, a), (_, b)) in plain.named_parameters().Zip(scaled.named_parameters())) a.copy_(b);
+            Assert.True((plain.forward(ids) - scaled.forward(ids)).abs().max().item<float>() > 1e-2);
+        }
     }
 
     [Fact]
