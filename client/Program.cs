@@ -9,6 +9,7 @@ root.Subcommands.Add(ObjectiveCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(QuickstartCommand.Create());
 root.Subcommands.Add(SamplerCommand.Create());

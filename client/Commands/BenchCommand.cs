@@ -16,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());
+        command.Subcommands.Add(CreateMemory());
         command.Subcommands.Add(BenchClusterCommand.Create());
         return command;
     }
@@ -88,6 +89,71 @@ public static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    static Command CreateMemory()
+    {
+        var path = new Option<string>("--path") { Description = "Loss path: chunked, full, checkpointed (chunked with gradient checkpointing), or all (each in a child process).", DefaultValueFactory = _ => "all" };
+        var vocab = new Option<int>("--vocab") { Description = "Vocabulary size (Qwen2.5: 151936).", DefaultValueFactory = _ => 151936 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size.", DefaultValueFactory = _ => 256 };
+        var layers = new Option<int>("--layers") { Description = "Layers.", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 4 };
+        var sequence = new Option<int>("--sequence") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 512 };
+        var chunk = new Option<int>("--chunk-tokens") { Description = "Tokens per chunk of the chunked objective.", DefaultValueFactory = _ => 1024 };
+        var threads = ThreadsOption();
+        var json = new Option<bool>("--json") { Description = "Print JSON (one line per path)." };
+        var command = new Command("memory", "Peak memory (VmHWM) of one training step of a large-vocabulary model, by loss path.")
+            { path, vocab, hidden, layers, batch, sequence, chunk, threads, json };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(path)!;
+            if (name == "all")
+            {
+                // VmHWM only rises, so each path gets a fresh process: this command again, with one path.
+                var rest = parse.Tokens.Select(t => t.Value).ToList();
+                foreach (var one in new[] { "full", "chunked", "checkpointed" })
+                    if (RunSelf(["bench", "memory", .. WithPath(rest, one)]) is var code and not 0) return code;
+                return 0;
+            }
+            var lossPath = name switch
+            {
+                "chunked" => LossPath.Chunked,
+                "full" => LossPath.Full,
+                "checkpointed" => LossPath.ChunkedCheckpointed,
+                _ => throw new ArgumentException($"unknown --path '{name}'; use chunked, full, checkpointed or all"),
+            };
+            var r = MemoryBenchmark.Run(lossPath, parse.GetValue(vocab), parse.GetValue(hidden), parse.GetValue(layers),
+                parse.GetValue(batch), parse.GetValue(sequence), parse.GetValue(chunk), parse.GetValue(threads));
+            Print(parse.GetValue(json), r, $"{r.Path}: peak RSS {r.PeakRssMb:F0} MB ({r.BaselineRssMb:F0} MB before the step, +{r.StepMb:F0} MB), " +
+                $"vocab {r.Vocab}, {r.Params:N0} params, {r.Batch}×{r.Sequence} tokens, {r.Seconds:F1} s");
+            return 0;
+        });
+        return command;
+    }
+
+    // The command line without its --path option, plus --path PATH.
+    static List<string> WithPath(List<string> tokens, string path)
+    {
+        var kept = new List<string>();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i] == "--path") { i++; continue; }
+            if (tokens[i].StartsWith("--path=", StringComparison.Ordinal)) continue;
+            kept.Add(tokens[i]);
+        }
+        return [.. kept.Where(t => t is not ("bench" or "memory")), "--path", path];
+    }
+
+    // Runs this console again (as `dotnet bnll.dll ...` or the apphost), sharing stdout and stderr.
+    static int RunSelf(IReadOnlyList<string> args)
+    {
+        var host = Environment.ProcessPath!;
+        var start = new System.Diagnostics.ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var child = System.Diagnostics.Process.Start(start)!;
+        child.WaitForExit();
+        return child.ExitCode;
     }
 
     static void Print<T>(bool json, T report, string line)

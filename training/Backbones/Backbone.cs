@@ -20,6 +20,12 @@ public sealed record BackboneInfo(string Tokenizer, SyntheticOrigin? Synthetic)
     /// <summary>The byte-level tokenizer with a 128-token (ASCII) vocabulary of the synthetic tasks.</summary>
     public const string ByteTokenizer = "byte";
 
+    /// <summary>A Hugging Face tokenizer.json in the folder (see <see cref="Tokenization.HuggingFaceTokenizer"/>).</summary>
+    public const string HuggingFaceTokenizer = Tokenization.HuggingFaceTokenizer.FileName;
+
+    /// <summary>What a Hugging Face model folder, which has no backbone.json, says about itself.</summary>
+    public static readonly BackboneInfo HuggingFace = new(HuggingFaceTokenizer, null);
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -29,8 +35,10 @@ public sealed record BackboneInfo(string Tokenizer, SyntheticOrigin? Synthetic)
 }
 
 /// <summary>
-/// A base model to fine-tune: a decoder checkpoint (config.json + model.safetensors) and its
-/// tokenizer, loaded from one folder.
+/// A base model to fine-tune: a decoder checkpoint (config.json and safetensors weights) and its
+/// tokenizer, loaded from one folder. Two kinds of folder: a synthetic backbone, whose
+/// backbone.json names the byte tokenizer, and a Hugging Face model folder (Llama or Qwen2 layout),
+/// which has tokenizer.json and no backbone.json.
 /// </summary>
 public sealed class Backbone(string directory, DecoderLM model, ITokenizer tokenizer, BackboneInfo info) : IDisposable
 {
@@ -39,19 +47,85 @@ public sealed class Backbone(string directory, DecoderLM model, ITokenizer token
     public ITokenizer Tokenizer { get; } = tokenizer;
     public BackboneInfo Info { get; } = info;
 
+    // Files of a Hugging Face folder that describe the model or its tokenizer, copied as they are
+    // when a fine-tuned model is saved, so that the new folder loads wherever the old one did.
+    static readonly string[] HuggingFaceSideFiles =
+    [
+        Checkpoint.ConfigFileName, "generation_config.json", Tokenization.HuggingFaceTokenizer.FileName,
+        Tokenization.HuggingFaceTokenizer.ConfigFileName, "special_tokens_map.json", "vocab.json", "merges.txt",
+    ];
+
     public static Backbone Load(string directory)
     {
-        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"backbone folder '{directory}' does not exist");
-        var info = ReadInfo(directory);
-        var tokenizer = info.Tokenizer switch
+        var (config, info) = Describe(directory);
+        var tokenizer = OpenTokenizer(directory, info);
+        try
         {
-            BackboneInfo.ByteTokenizer => new ByteTokenizer(),
+            if (config.VocabSize < tokenizer.VocabSize)
+                throw new InvalidDataException($"{directory}: the model's vocabulary ({config.VocabSize}) is smaller than its tokenizer's ({tokenizer.VocabSize})");
+            var model = Checkpoint.Load(directory);
+            return new Backbone(directory, model, tokenizer, info);
+        }
+        catch
+        {
+            (tokenizer as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What a folder holds, from its small files only (no weights are read): the model's config and
+    /// the backbone's description. Throws <see cref="DirectoryNotFoundException"/>,
+    /// <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/> naming what is wrong.
+    /// </summary>
+    public static (DecoderConfig Config, BackboneInfo Info) Describe(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"backbone folder '{directory}' does not exist");
+        var configPath = Path.Combine(directory, Checkpoint.ConfigFileName);
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} is not a backbone: {Checkpoint.ConfigFileName} is missing", configPath);
+        if (!CheckpointWeights.ExistIn(directory))
+            throw new FileNotFoundException($"{directory} is not a backbone: neither {CheckpointWeights.SingleFileName} nor {CheckpointWeights.IndexFileName} is there");
+        DecoderConfig config;
+        try
+        {
+            config = DecoderConfig.FromJson(File.ReadAllText(configPath));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{configPath}: not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{configPath}: {e.Message}", e);
+        }
+        var info = ReadInfo(directory);
+        var tokenizerFile = info.Tokenizer switch
+        {
+            BackboneInfo.ByteTokenizer => null,
+            BackboneInfo.HuggingFaceTokenizer => Path.Combine(directory, Tokenization.HuggingFaceTokenizer.FileName),
             var other => throw new InvalidDataException($"{Path.Combine(directory, BackboneInfo.FileName)}: unknown tokenizer '{other}'"),
         };
-        var model = Checkpoint.Load(directory);
-        if (model.Config.VocabSize < tokenizer.VocabSize)
-            throw new InvalidDataException($"{directory}: the model's vocabulary ({model.Config.VocabSize}) is smaller than its tokenizer's ({tokenizer.VocabSize})");
-        return new Backbone(directory, model, tokenizer, info);
+        if (tokenizerFile is not null && !File.Exists(tokenizerFile))
+            throw new FileNotFoundException($"{directory} is not a backbone: {Tokenization.HuggingFaceTokenizer.FileName} is missing", tokenizerFile);
+        return (config, info);
+    }
+
+    static ITokenizer OpenTokenizer(string directory, BackboneInfo info) => info.Tokenizer switch
+    {
+        BackboneInfo.HuggingFaceTokenizer => Tokenization.HuggingFaceTokenizer.Load(directory, EosIdFromConfig(directory)),
+        _ => new ByteTokenizer(),
+    };
+
+    // config.json's eos_token_id: a number, or a list of them (Llama 3.1 instruct) of which the first ends a response.
+    static int? EosIdFromConfig(string directory)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(directory, Checkpoint.ConfigFileName)))?["eos_token_id"];
+        return node switch
+        {
+            System.Text.Json.Nodes.JsonArray { Count: > 0 } list => list[0]!.GetValue<int>(),
+            System.Text.Json.Nodes.JsonValue value when value.TryGetValue<int>(out var id) => id,
+            _ => null,
+        };
     }
 
     /// <summary>Writes the checkpoint and backbone.json into <paramref name="directory"/>.</summary>
@@ -65,11 +139,37 @@ public sealed class Backbone(string directory, DecoderLM model, ITokenizer token
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Saves this backbone's model (as trained) into <paramref name="directory"/> in the layout it was
+    /// loaded from. A Hugging Face folder gets model.safetensors and copies of the source folder's
+    /// config, generation and tokenizer files, so it is again a Hugging Face model folder.
+    /// </summary>
+    public void SaveAs(string directory)
+    {
+        if (Info.Tokenizer != BackboneInfo.HuggingFaceTokenizer)
+        {
+            Save(directory, Model, Info);
+            return;
+        }
+        if (Path.GetFullPath(directory) == Path.GetFullPath(Directory))
+            throw new ArgumentException($"{directory} is the folder the backbone was loaded from; save a fine-tuned model to another folder");
+        Checkpoint.Save(Model, directory);
+        foreach (var name in HuggingFaceSideFiles)
+        {
+            var source = Path.Combine(Directory, name);
+            if (File.Exists(source)) File.Copy(source, Path.Combine(directory, name), overwrite: true);
+        }
+    }
+
     static BackboneInfo ReadInfo(string directory)
     {
         var path = Path.Combine(directory, BackboneInfo.FileName);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path} is missing: a backbone folder needs backbone.json naming its tokenizer", path);
+        {
+            if (File.Exists(Path.Combine(directory, Tokenization.HuggingFaceTokenizer.FileName))) return BackboneInfo.HuggingFace;
+            throw new FileNotFoundException(
+                $"{path} is missing: a backbone folder needs backbone.json naming its tokenizer, or a Hugging Face {Tokenization.HuggingFaceTokenizer.FileName}", path);
+        }
         try
         {
             return JsonSerializer.Deserialize<BackboneInfo>(File.ReadAllText(path), BackboneInfo.Json)
@@ -81,5 +181,9 @@ public sealed class Backbone(string directory, DecoderLM model, ITokenizer token
         }
     }
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        Model.Dispose();
+        (Tokenizer as IDisposable)?.Dispose();
+    }
 }

@@ -13,10 +13,11 @@ namespace BeyondNll.Training.Checkpoints;
 public static class Checkpoint
 {
     public const string ConfigFileName = "config.json";
-    public const string WeightsFileName = "model.safetensors";
+    public const string WeightsFileName = CheckpointWeights.SingleFileName;
 
     // Tensors that old Hugging Face checkpoints store but that are recomputed, not learned.
     const string RotaryInvFreqSuffix = "rotary_emb.inv_freq";
+    const string TiedHeadName = "lm_head.weight";
 
     /// <summary>
     /// Writes the model's config and weights into <paramref name="dir"/> (created if needed).
@@ -26,9 +27,15 @@ public static class Checkpoint
     public static void Save(DecoderLM model, string dir)
     {
         Directory.CreateDirectory(dir);
-        var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        // LoRA adapters are merged into the weights they adapt: the checkpoint is a plain model.
+        if (model.HasLora) model.MergeLora();
+        var tensors = model.BaseParameters().Select(p => (p.Name, (Tensor)p.Parameter)).ToList();
+        // bf16 weights are saved as they are; anything else as float32.
+        var dtype = tensors[0].Item2.dtype == ScalarType.BFloat16 ? SafeTensorsDType.BF16 : SafeTensorsDType.F32;
         ReplaceAtomically(Path.Combine(dir, WeightsFileName), temp =>
-            SafeTensorsFile.Write(temp, tensors, SafeTensorsDType.F32, new Dictionary<string, string> { ["format"] = "pt" }));
+            SafeTensorsFile.Write(temp, tensors, dtype, new Dictionary<string, string> { ["format"] = "pt" }));
+        // An index of shards left by an earlier checkpoint would describe other weights.
+        File.Delete(Path.Combine(dir, CheckpointWeights.IndexFileName));
         ReplaceAtomically(Path.Combine(dir, ConfigFileName), temp =>
         {
             using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
@@ -52,29 +59,29 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Reads a checkpoint directory into a new float32 model on the CPU. Every parameter the
-    /// config implies must be in the weights file with its shape, and nothing else may be:
-    /// <see cref="FileNotFoundException"/> names a missing file; <see cref="InvalidDataException"/>
-    /// names an unsupported model_type, or a missing, unexpected or mis-shaped tensor.
+    /// Reads a checkpoint directory into a new float32 model on the CPU: config.json and the weights,
+    /// one model.safetensors or shards listed by model.safetensors.index.json (see
+    /// <see cref="CheckpointWeights"/>), in F32, F16 or BF16. Every parameter the config implies must
+    /// be there with its shape, and nothing else may be: <see cref="FileNotFoundException"/> names a
+    /// missing file; <see cref="InvalidDataException"/> names an unsupported model_type, or a missing,
+    /// unexpected or mis-shaped tensor and the file it is in.
     /// </summary>
     public static DecoderLM Load(string dir)
     {
         var configPath = Path.Combine(dir, ConfigFileName);
-        var weightsPath = Path.Combine(dir, WeightsFileName);
-        foreach (var path in new[] { configPath, weightsPath })
-            if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint file {path}.", path);
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"No checkpoint file {configPath}.", configPath);
 
         var config = DecoderConfig.FromJson(File.ReadAllText(configPath));
-        using var file = SafeTensorsFile.Open(weightsPath);
+        using var weights = CheckpointWeights.Open(dir);
         var model = new DecoderLM(config);
         try
         {
             var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            CheckTensorNames(file, parameters);
+            CheckTensorNames(weights, parameters, config);
             using var noGrad = no_grad();
             foreach (var (name, parameter) in parameters)
             {
-                using var values = file.ReadFloat32(name);
+                using var values = weights.ReadFloat32(name);
                 parameter.copy_(values);
             }
             return model;
@@ -86,19 +93,21 @@ public static class Checkpoint
         }
     }
 
-    static void CheckTensorNames(SafeTensorsFile file, Dictionary<string, TorchSharp.Modules.Parameter> parameters)
+    static void CheckTensorNames(CheckpointWeights weights, Dictionary<string, TorchSharp.Modules.Parameter> parameters, DecoderConfig config)
     {
         foreach (var (name, parameter) in parameters)
         {
-            if (!file.Tensors.TryGetValue(name, out var info))
-                throw new InvalidDataException($"{file.Path}: missing tensor '{name}' (expected shape {Shape(parameter.shape)}).");
+            if (!weights.Tensors.TryGetValue(name, out var info))
+                throw new InvalidDataException($"{weights.Description}: missing tensor '{name}' (expected shape {Shape(parameter.shape)}).");
             if (!info.Shape.SequenceEqual(parameter.shape))
-                throw new InvalidDataException($"{file.Path}: tensor '{name}' has shape {Shape(info.Shape)}, the model expects {Shape(parameter.shape)}.");
+                throw new InvalidDataException($"{weights.PathOf(name)}: tensor '{name}' has shape {Shape(info.Shape)}, the model expects {Shape(parameter.shape)}.");
         }
-        foreach (var (name, info) in file.Tensors)
+        foreach (var (name, info) in weights.Tensors)
         {
-            if (!parameters.ContainsKey(name) && !name.EndsWith(RotaryInvFreqSuffix, StringComparison.Ordinal))
-                throw new InvalidDataException($"{file.Path}: unexpected tensor '{name}' of shape {Shape(info.Shape)}; the model has no such parameter.");
+            if (parameters.ContainsKey(name) || name.EndsWith(RotaryInvFreqSuffix, StringComparison.Ordinal)) continue;
+            // Some tied checkpoints store the head anyway, as a copy of the embedding: unused here.
+            if (config.TieEmbeddings && name == TiedHeadName) continue;
+            throw new InvalidDataException($"{weights.PathOf(name)}: unexpected tensor '{name}' of shape {Shape(info.Shape)}; the model has no such parameter.");
         }
     }
 

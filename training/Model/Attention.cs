@@ -20,6 +20,7 @@ public sealed class Attention : nn.Module
     [ComponentName(Name = "v_proj")] readonly Linear vProj;
     [ComponentName(Name = "o_proj")] readonly Linear oProj;
     readonly int heads, kvHeads, headDim, layer;
+    LoraAdapters? lora;   // registered as "lora" once adapters are added
 
     /// <param name="layer">This layer's index, to find its slots in a <see cref="KvCache"/>.</param>
     public Attention(DecoderConfig config, int layer) : base(nameof(Attention))
@@ -43,9 +44,9 @@ public sealed class Attention : nn.Module
         long start = cache?.Length ?? 0;
 
         // Rotate in the [B, T, heads, d] layout the projections give, then view as [B, heads, T, d].
-        var q = rope.Apply(qProj.call(x).view(b, t, heads, headDim), start).transpose(1, 2);
-        var k = rope.Apply(kProj.call(x).view(b, t, kvHeads, headDim), start).transpose(1, 2);
-        var v = vProj.call(x).view(b, t, kvHeads, headDim).transpose(1, 2);
+        var q = rope.Apply(Project(qProj, "q_proj", x).view(b, t, heads, headDim), start).transpose(1, 2);
+        var k = rope.Apply(Project(kProj, "k_proj", x).view(b, t, kvHeads, headDim), start).transpose(1, 2);
+        var v = Project(vProj, "v_proj", x).view(b, t, kvHeads, headDim).transpose(1, 2);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);
 
         if (kvHeads != heads)
@@ -63,8 +64,26 @@ public sealed class Attention : nn.Module
             // A single token sees every cached key and needs none.
             : nn.functional.scaled_dot_product_attention(q, k, v, t > 1 ? CausalMask(start, t, x.device) : null, 0.0, false);
 
-        return oProj.call(y.transpose(1, 2).reshape(b, t, heads * headDim));
+        return Project(oProj, "o_proj", y.transpose(1, 2).reshape(b, t, heads * headDim));
     }
+
+    Tensor Project(Linear projection, string name, Tensor x)
+    {
+        var y = projection.call(x);
+        return lora?.Delta(name, x) is Tensor delta ? y + delta : y;
+    }
+
+    /// <summary>Adds LoRA adapters to the projections among <see cref="LoraOptions.Targets"/>.</summary>
+    internal void EnableLora(LoraOptions options, Generator? generator)
+    {
+        var targets = new Dictionary<string, Linear> { ["q_proj"] = qProj, ["k_proj"] = kProj, ["v_proj"] = vProj, ["o_proj"] = oProj }
+            .Where(e => options.Targets.Contains(e.Key)).ToDictionary();
+        if (targets.Count == 0 || lora is not null) return;
+        lora = new LoraAdapters(targets, options, generator);
+        register_module(LoraAdapters.ModuleName, lora);
+    }
+
+    internal void MergeLora() => lora?.Merge();
 
     /// <summary>[T, start+T] booleans, true where query start+i may read key j, i.e. j ≤ start+i.</summary>
     static Tensor CausalMask(long start, long t, Device device) =>

@@ -24,6 +24,18 @@ public sealed class DecoderBlock : nn.Module
         RegisterComponents();
     }
 
+    internal void EnableLora(LoraOptions options, Generator? generator)
+    {
+        selfAttn.EnableLora(options, generator);
+        mlp.EnableLora(options, generator);
+    }
+
+    internal void MergeLora()
+    {
+        selfAttn.MergeLora();
+        mlp.MergeLora();
+    }
+
     /// <summary>See <see cref="Attention.Forward"/> for the positions and the cache.</summary>
     public Tensor Forward(Tensor x, RotaryEmbedding rope, KvCache? cache)
     {

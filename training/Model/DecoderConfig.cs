@@ -24,7 +24,8 @@ public sealed record DecoderConfig(
     double RopeTheta = 10000,
     double RmsNormEps = 1e-5,
     bool TieEmbeddings = false,
-    bool AttentionBias = false)
+    bool AttentionBias = false,
+    Llama3RopeScaling? RopeScaling = null)
 {
     /// <summary>Per-head width: hidden size / heads.</summary>
     public int HeadDim => HiddenSize / Heads;
@@ -76,6 +77,7 @@ public sealed record DecoderConfig(
             throw new ArgumentException($"RopeTheta must be positive, got {RopeTheta}.", nameof(RopeTheta));
         if (!(RmsNormEps > 0))
             throw new ArgumentException($"RmsNormEps must be positive, got {RmsNormEps}.", nameof(RmsNormEps));
+        RopeScaling?.Validate();
     }
 
     static void Positive(int value, string name)
@@ -112,6 +114,7 @@ public sealed record DecoderConfig(
             ["torch_dtype"] = "float32",
         };
         if (!AttentionBias) json["attention_bias"] = false;
+        if (RopeScaling is { } scaling) json["rope_scaling"] = scaling.ToJson();
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -127,8 +130,7 @@ public sealed record DecoderConfig(
         var modelType = root["model_type"]?.GetValue<string>();
         if (modelType is not (Llama or Qwen2))
             throw new InvalidDataException($"Unsupported model_type '{modelType}': expected '{Llama}' or '{Qwen2}'.");
-        if (root["rope_scaling"] is JsonNode scaling)
-            throw new InvalidDataException($"rope_scaling is not supported: {scaling.ToJsonString()}.");
+        var ropeScaling = root["rope_scaling"] is JsonObject scaling ? Llama3RopeScaling.FromJson(scaling) : null;
         if (root["use_sliding_window"]?.GetValue<bool>() == true)
             throw new InvalidDataException("use_sliding_window=true is not supported: attention here always sees the whole context.");
 
@@ -148,7 +150,8 @@ public sealed record DecoderConfig(
             RopeTheta: root["rope_theta"]?.GetValue<double>() ?? 10000,
             RmsNormEps: root["rms_norm_eps"]?.GetValue<double>() ?? 1e-6,   // transformers' default
             TieEmbeddings: root["tie_word_embeddings"]?.GetValue<bool>() ?? false,
-            AttentionBias: attentionBias);
+            AttentionBias: attentionBias,
+            RopeScaling: ropeScaling);
         try
         {
             config.Validate();

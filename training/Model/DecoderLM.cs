@@ -99,6 +99,76 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
         return model.Norm.call(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// One forward and backward with gradient checkpointing: the layers run forward without a graph,
+    /// keeping only each layer's input [B, T, hidden]; <paramref name="lossBackward"/> gets the final
+    /// hidden states (attached to a graph that starts at the last layer's output) and must run its own
+    /// backward, as <see cref="Objectives.ObjectiveLoss.ForwardBackward"/> does; then each layer, last
+    /// first, is run forward again from its saved input with a graph and backpropagated at once. So at
+    /// most one layer's activations are alive, for one more forward pass of compute. Gradients
+    /// accumulate into the parameters exactly as a plain <c>Hidden</c> + backward would give them.
+    /// </summary>
+    public T CheckpointedForwardBackward<T>(Tensor inputIds, Func<Tensor, T> lossBackward)
+    {
+        if (inputIds.shape[1] > Config.MaxPositions)
+            throw new ArgumentException($"Positions 0..{inputIds.shape[1] - 1} exceed MaxPositions {Config.MaxPositions}.", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        var inputs = new List<Tensor>(model.Layers.Count);
+        Tensor x;
+        using (no_grad())
+        {
+            x = model.EmbedTokens.call(inputIds);
+            foreach (var block in model.Layers)
+            {
+                inputs.Add(x);
+                x = block.Forward(x, model.RotaryEmb, null);
+            }
+        }
+
+        var last = x.detach().requires_grad_(true);
+        var result = lossBackward(model.Norm.call(last));
+        // No backward (a batch without response tokens): nothing reaches the layers either.
+        if (last.grad is not Tensor gradient) return result;
+
+        for (int i = model.Layers.Count - 1; i >= 0; i--)
+        {
+            using var layerScope = NewDisposeScope();
+            var leaf = inputs[i].detach().requires_grad_(true);
+            model.Layers[i].Forward(leaf, model.RotaryEmb, null).backward([gradient]);
+            gradient = leaf.grad!.MoveToOuterDisposeScope();
+        }
+        // A frozen embedding (LoRA) has no graph to send the gradient into.
+        if (model.EmbedTokens.weight!.requires_grad) model.EmbedTokens.call(inputIds).backward([gradient]);
+        return result;
+    }
+
+    /// <summary>Whether LoRA adapters were added (<see cref="EnableLora"/>).</summary>
+    public bool HasLora { get; private set; }
+
+    /// <summary>
+    /// Adds LoRA adapters to the targeted projections of every layer and freezes everything else, so
+    /// that training updates the adapters only. The model computes the same function until trained
+    /// (B starts at zero). Once only.
+    /// </summary>
+    public void EnableLora(LoraOptions options, Generator? generator = null)
+    {
+        options.Validate();
+        if (HasLora) throw new InvalidOperationException("LoRA adapters were added already");
+        foreach (var p in parameters()) p.requires_grad_(false);
+        foreach (var block in model.Layers) block.EnableLora(options, generator);
+        HasLora = true;
+    }
+
+    /// <summary>Folds the adapters into the base weights (W += (alpha/rank) · B A) and zeroes B: the function stays the same.</summary>
+    public void MergeLora()
+    {
+        foreach (var block in model.Layers) block.MergeLora();
+    }
+
+    /// <summary>The parameters in Hugging Face's names: all but the LoRA adapters.</summary>
+    public IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> BaseParameters() =>
+        named_parameters().Where(p => !p.name.Contains($".{LoraAdapters.ModuleName}.", StringComparison.Ordinal));
+
     /// <summary>Logits [..., vocab] of hidden states [..., hidden]; any leading shape, e.g. a chunk of tokens.</summary>
     public Tensor Head(Tensor hidden) =>
         lmHead is not null
@@ -133,7 +203,7 @@ public sealed class DecoderLM : nn.Module<Tensor, Tensor>
             EmbedTokens = nn.Embedding(config.VocabSize, config.HiddenSize);
             Layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new DecoderBlock(config, i)).ToArray());
             Norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-            RotaryEmb = new RotaryEmbedding(config.HeadDim, config.MaxPositions, config.RopeTheta);
+            RotaryEmb = new RotaryEmbedding(config.HeadDim, config.MaxPositions, config.RopeTheta, config.RopeScaling);
             RegisterComponents();
         }
     }

@@ -21,6 +21,12 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     }
 
     // Intermediates are left to the caller's dispose scope (DecoderBlock, DecoderLM.Hidden).
-    public override Tensor forward(Tensor x) =>
-        x * x.square().mean([-1], keepdim: true).add(eps).rsqrt() * weight;
+    // As Hugging Face's LlamaRMSNorm: normalised in float32 whatever the weights' dtype (bf16 has too
+    // few mantissa bits for the mean of squares), cast back, then scaled.
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dtype == ScalarType.Float32) return x * x.square().mean([-1], keepdim: true).add(eps).rsqrt() * weight;
+        var h = x.to_type(ScalarType.Float32);
+        return (h * h.square().mean([-1], keepdim: true).add(eps).rsqrt()).to_type(x.dtype) * weight;
+    }
 }

@@ -21,11 +21,13 @@ public sealed class RotaryEmbedding : nn.Module
     readonly Tensor sin;   // [maxPositions, headDim], first half negated
     readonly int half;
 
-    public RotaryEmbedding(int headDim, int maxPositions, double theta) : base(nameof(RotaryEmbedding))
+    /// <param name="scaling">Llama 3.1's frequency scaling, or null for plain RoPE.</param>
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, Llama3RopeScaling? scaling = null) : base(nameof(RotaryEmbedding))
     {
         half = headDim / 2;
         using var scope = NewDisposeScope();
         var invFreq = pow(theta, -arange(0, headDim, 2, dtype: float64) / headDim);   // [d/2]
+        if (scaling is not null) invFreq = tensor(scaling.Apply(invFreq.data<double>().ToArray()), dtype: float64);
         var angles = outer(arange(maxPositions, dtype: float64), invFreq);              // [T, d/2]
         // float64 for the angles so that long contexts keep their precision, float32 to store.
         cos = cat([angles.cos(), angles.cos()], -1).to_type(float32).DetachFromDisposeScope();
@@ -38,8 +40,9 @@ public sealed class RotaryEmbedding : nn.Module
     public Tensor Apply(Tensor x, long start)
     {
         long t = x.shape[1];
-        var c = cos.narrow(0, start, t).unsqueeze(1);         // [T, 1, d]: broadcast over heads
-        var s = sin.narrow(0, start, t).unsqueeze(1);
+        // In x's dtype (bf16 weights), as Hugging Face casts cos and sin; a no-op for float32.
+        var c = cos.narrow(0, start, t).unsqueeze(1).to_type(x.dtype);         // [T, 1, d]: broadcast over heads
+        var s = sin.narrow(0, start, t).unsqueeze(1).to_type(x.dtype);
         return x * c + x.roll(half, -1) * s;
     }
 }

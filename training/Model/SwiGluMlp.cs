@@ -14,6 +14,7 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "gate_proj")] readonly Linear gateProj;
     [ComponentName(Name = "up_proj")] readonly Linear upProj;
     [ComponentName(Name = "down_proj")] readonly Linear downProj;
+    LoraAdapters? lora;   // registered as "lora" once adapters are added
 
     public SwiGluMlp(int hiddenSize, int intermediateSize) : base(nameof(SwiGluMlp))
     {
@@ -24,5 +25,23 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) =>
-        downProj.call(nn.functional.silu(gateProj.call(x)) * upProj.call(x));
+        Project(downProj, "down_proj", nn.functional.silu(Project(gateProj, "gate_proj", x)) * Project(upProj, "up_proj", x));
+
+    Tensor Project(Linear projection, string name, Tensor x)
+    {
+        var y = projection.call(x);
+        return lora?.Delta(name, x) is Tensor delta ? y + delta : y;
+    }
+
+    /// <summary>Adds LoRA adapters to the projections among <see cref="LoraOptions.Targets"/>.</summary>
+    internal void EnableLora(LoraOptions options, Generator? generator)
+    {
+        var targets = new Dictionary<string, Linear> { ["gate_proj"] = gateProj, ["up_proj"] = upProj, ["down_proj"] = downProj }
+            .Where(e => options.Targets.Contains(e.Key)).ToDictionary();
+        if (targets.Count == 0 || lora is not null) return;
+        lora = new LoraAdapters(targets, options, generator);
+        register_module(LoraAdapters.ModuleName, lora);
+    }
+
+    internal void MergeLora() => lora?.Merge();
 }

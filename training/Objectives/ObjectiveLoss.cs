@@ -29,6 +29,15 @@ public sealed class ObjectiveLoss(Objective objective)
     /// <summary>Tokens per chunk of the head and loss; enough for small vocabularies to be one chunk.</summary>
     public const int DefaultChunkTokens = 8192;
 
+    // Logits per chunk at most: 2^26 float32 values, 256 MB, whatever the vocabulary.
+    const int MaxChunkLogits = 1 << 26;
+
+    /// <summary>
+    /// Tokens per chunk for a vocabulary: <see cref="DefaultChunkTokens"/>, fewer where a chunk's
+    /// [tokens × vocab] float32 logits would pass 256 MB (441 tokens for Qwen2.5's 151,936).
+    /// </summary>
+    public static int ChunkTokensFor(int vocabSize) => Math.Clamp(MaxChunkLogits / Math.Max(vocabSize, 1), 1, DefaultChunkTokens);
+
     const double Epsilon = 1e-8;
 
     // For power:k with k < 0, p^k = exp(k log p) overflows float32 once k log p passes ~88. The

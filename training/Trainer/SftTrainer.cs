@@ -36,7 +36,8 @@ public sealed class SftTrainer
         if (examples.Count == 0) throw new ArgumentException("no training examples");
         NativeHeap.KeepFreedMemoryForReuse();
         var device = model.parameters().First().device;
-        var parameters = model.parameters().ToList();
+        // Frozen parameters (everything but the adapters under LoRA) are neither updated nor clipped.
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
             eps: 1e-8, weight_decay: options.WeightDecay);
         var loss = new ObjectiveLoss(options.Objective);
@@ -98,9 +99,12 @@ public sealed class SftTrainer
             using var scope = NewDisposeScope();
             var members = batch.Skip(m * micro).Take(micro).Select(i => examples[i]).ToList();
             using var data = SftBatcher.Make(members, options.MaxLength, padId, device);
-            var hidden = model.Hidden(data.InputIds);
-            var stats = loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
-                gradientScale: 1.0 / microBatches, chunkTokens: options.ChunkTokens);
+            LossStats LossBackward(Tensor hidden) => loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
+                gradientScale: 1.0 / microBatches,
+                chunkTokens: options.ChunkTokens > 0 ? options.ChunkTokens : ObjectiveLoss.ChunkTokensFor(model.Config.VocabSize));
+            var stats = options.GradientCheckpointing
+                ? model.CheckpointedForwardBackward(data.InputIds, LossBackward)
+                : LossBackward(model.Hidden(data.InputIds));
             stepLoss += stats.Loss / microBatches;
             sumP += stats.SumP;
             lossSeconds += stats.Seconds;

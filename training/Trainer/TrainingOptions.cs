@@ -25,8 +25,12 @@ public sealed record TrainingOptions
     public int MaxLength { get; init; } = 128;
     /// <summary>Seeds the order of examples (the model's initialisation is seeded where it is made).</summary>
     public int Seed { get; init; }
-    /// <summary>Tokens per chunk of the head and loss (see <see cref="ObjectiveLoss"/>).</summary>
-    public int ChunkTokens { get; init; } = ObjectiveLoss.DefaultChunkTokens;
+    /// <summary>Tokens per chunk of the head and loss (see <see cref="ObjectiveLoss"/>); 0 = by the
+    /// vocabulary (<see cref="ObjectiveLoss.ChunkTokensFor"/>).</summary>
+    public int ChunkTokens { get; init; }
+    /// <summary>Recompute each layer's activations in the backward pass instead of keeping them
+    /// (see <see cref="Model.DecoderLM.CheckpointedForwardBackward{T}"/>): less memory, about one more forward of time.</summary>
+    public bool GradientCheckpointing { get; init; }
 
     public int EffectiveMicroBatchSize => MicroBatchSize <= 0 ? BatchSize : Math.Min(MicroBatchSize, BatchSize);
 
@@ -41,6 +45,6 @@ public sealed record TrainingOptions
         if (WeightDecay < 0) throw new ArgumentException($"weight decay must not be negative, got {WeightDecay}");
         if (!(GradientClip > 0)) throw new ArgumentException($"gradient clip must be positive, got {GradientClip}");
         if (MaxLength < 2) throw new ArgumentException($"max length must be at least 2, got {MaxLength}");
-        if (ChunkTokens <= 0) throw new ArgumentException($"chunk tokens must be positive, got {ChunkTokens}");
+        if (ChunkTokens < 0) throw new ArgumentException($"chunk tokens must be 0 (by the vocabulary) or positive, got {ChunkTokens}");
     }
 }

@@ -1,5 +1,4 @@
 using BeyondNll.Training.Backbones;
-using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Model;
 
 namespace BeyondNll.Grains.Backbones;
@@ -26,14 +25,14 @@ public sealed class BackboneGrain(
             throw new ArgumentException($"backbone name '{Name}' must be non-empty and free of '|'");
         var full = Path.GetFullPath(path);
         // Reading the config (not the weights) tells whether this is a backbone, without loading gigabytes.
-        var config = await Task.Run(() => ReadConfig(full));
+        var (config, info) = await Task.Run(() => Describe(full));
         var existing = state.State.View;
         if (existing is not null && existing.Path != full)
             throw new ArgumentException($"backbone '{Name}' is registered already, at {existing.Path}");
         state.State.View = (existing ?? new BackboneView { Name = Name, Path = full, Added = DateTimeOffset.UtcNow }) with
         {
             Parameters = config.ParameterCount(),
-            Tokenizer = ReadTokenizer(full),
+            Tokenizer = info.Tokenizer,
         };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IBackboneRegistryGrain>(0).Add(Name);
@@ -64,29 +63,17 @@ public sealed class BackboneGrain(
 
     BackboneView Required() => state.State.View ?? throw new ArgumentException($"no backbone named '{Name}'");
 
-    static DecoderConfig ReadConfig(string folder)
+    // A synthetic backbone or a Hugging Face model folder; what is wrong with it is bad input.
+    static (DecoderConfig, BackboneInfo) Describe(string folder)
     {
-        if (!Directory.Exists(folder)) throw new ArgumentException($"backbone folder '{folder}' does not exist");
-        var configPath = Path.Combine(folder, Checkpoint.ConfigFileName);
-        if (!File.Exists(configPath)) throw new ArgumentException($"{folder} is not a backbone: {Checkpoint.ConfigFileName} is missing");
-        if (!File.Exists(Path.Combine(folder, Checkpoint.WeightsFileName)))
-            throw new ArgumentException($"{folder} is not a backbone: {Checkpoint.WeightsFileName} is missing");
         try
         {
-            return DecoderConfig.FromJson(File.ReadAllText(configPath));
+            return Backbone.Describe(folder);
         }
-        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw new ArgumentException($"{configPath}: {e.Message}", e);
+            throw new ArgumentException(e.Message, e);
         }
-    }
-
-    static string ReadTokenizer(string folder)
-    {
-        var infoPath = Path.Combine(folder, BackboneInfo.FileName);
-        if (!File.Exists(infoPath)) throw new ArgumentException($"{folder} is not a backbone: {BackboneInfo.FileName} (naming its tokenizer) is missing");
-        return System.Text.Json.JsonDocument.Parse(File.ReadAllText(infoPath)).RootElement.TryGetProperty("tokenizer", out var t)
-            ? t.GetString() ?? "" : throw new ArgumentException($"{infoPath} names no tokenizer");
     }
 }
 

@@ -84,7 +84,8 @@ public class DecoderConfigTests
     }
 
     [Theory]
-    [InlineData("\"rope_scaling\": {\"type\": \"llama3\", \"factor\": 8.0}", "rope_scaling")]
+    [InlineData("\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0}", "'yarn'")]
+    [InlineData("\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}", "low_freq_factor")]
     [InlineData("\"use_sliding_window\": true", "use_sliding_window")]
     [InlineData("\"head_dim\": 64", "head_dim")]
     public void Features_this_decoder_lacks_are_refused_by_name(string entry, string key)

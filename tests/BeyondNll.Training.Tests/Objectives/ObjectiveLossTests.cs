@@ -107,4 +107,12 @@ public class ObjectiveLossTests
         Assert.True(allclose(head.weight!.grad!, referenceHeadGrad * 0.5, rtol: 1e-4, atol: 1e-6));
         Assert.Equal(0f, h2.grad![0, 0].abs().sum().item<float>()); // a prompt position gets no gradient
     }
+
+    [Theory]
+    [InlineData(128, ObjectiveLoss.DefaultChunkTokens)]   // small vocabularies: one chunk as before
+    [InlineData(151936, 441)]                              // Qwen2.5: 441 × 151,936 float32 logits ≤ 256 MB
+    [InlineData(128256, 523)]                              // Llama 3
+    [InlineData(int.MaxValue, 1)]
+    public void Chunks_shrink_with_the_vocabulary(int vocab, int tokens) =>
+        Assert.Equal(tokens, ObjectiveLoss.ChunkTokensFor(vocab));
 }
