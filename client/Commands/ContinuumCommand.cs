@@ -26,8 +26,16 @@ public static class ContinuumCommand
     {
         var json = ClusterCommandLine.Json();
         var plot = new Option<string?>("--plot") { Description = "Write the figures: FILE.png (capability against gain) and FILE-k.png (value against k for the power family)." };
-        return ClusterCommandLine.Create("continuum", "The capability continuum: per backbone and data set, the confirmed winner and its gain over NLL.",
-            [json, plot], (parse, grains, ct) => RunAsync(grains, parse.GetValue(json), parse.GetValue(plot), Console.Out, ct));
+        var gateway = ClusterCommandLine.Gateway();
+        var command = new Command("continuum", "The capability continuum: per backbone and data set, the confirmed winner and its gain over NLL.")
+            { json, plot, gateway };
+        command.SetAction((parse, ct) =>
+        {
+            CheckPlotPath(parse.GetValue(plot)); // before connecting: a typo costs nothing
+            return ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
+                grains => RunAsync(grains, parse.GetValue(json), parse.GetValue(plot), Console.Out, ct));
+        });
+        return command;
     }
 
     /// <exception cref="ArgumentException">A plot file that is no .png.</exception>

@@ -162,14 +162,12 @@ public static class DemoCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return CommandLineExit.Failed;
             }
+            // Written after every seed, so that a long demo stopped midway keeps what it measured.
+            await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
         }
 
-        var entries = await grains.GetGrain<IContinuumGrain>(0).List();
-        var figures = ContinuumCommand.WriteFigures(entries, figure);
-        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels, size),
-            figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
-        await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
-            System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
+        var (entries, report) = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+        var figures = report.Figures;
         if (json)
         {
             JsonOutput.Write(Console.Out, report);
@@ -180,6 +178,18 @@ public static class DemoCommand
         foreach (var f in figures) Console.WriteLine($"wrote {f}");
         Console.WriteLine($"wrote {Path.Combine(root, "continuum.json")}; {watch.Elapsed.TotalMinutes:F1} min");
         return 0;
+    }
+
+    static async Task<(IReadOnlyList<ContinuumEntry>, DemoJson)> WriteReportAsync(IGrainFactory grains, string task, double noise, Size size,
+        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, CancellationToken ct)
+    {
+        var entries = await grains.GetGrain<IContinuumGrain>(0).List();
+        var figures = ContinuumCommand.WriteFigures(entries, figure);
+        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels, size),
+            figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
+        await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
+            System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
+        return (entries, report);
     }
 
     static async Task WaitAsync(IGrainFactory grains, IReadOnlyList<string> studies, TextWriter say, CancellationToken ct)

@@ -32,10 +32,28 @@ public static class RecommendCommand
         var metric = new Option<string>("--metric") { Description = "The metric whose continuum to read: accuracy or nll.", DefaultValueFactory = _ => "accuracy" };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most, for the probe.", DefaultValueFactory = _ => 64 };
         var json = ClusterCommandLine.Json();
-        return ClusterCommandLine.Create("recommend", "Probe a backbone on data, place it on the continuum and recommend an objective.",
-            [backbone, data, metric, maxLength, json],
-            (parse, grains, ct) => RunAsync(grains, parse.GetValue(backbone)!, parse.GetValue(data)!, parse.GetValue(metric)!,
-                parse.GetValue(maxLength), parse.GetValue(json), Console.Out, ct));
+        var gateway = ClusterCommandLine.Gateway();
+        var command = new Command("recommend", "Probe a backbone on data, place it on the continuum and recommend an objective.")
+            { backbone, data, metric, maxLength, json, gateway };
+        command.SetAction((parse, ct) =>
+        {
+            CheckInput(parse.GetValue(data)!, parse.GetValue(metric)!, parse.GetValue(maxLength)); // before connecting
+            return ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
+                grains => RunAsync(grains, parse.GetValue(backbone)!, parse.GetValue(data)!, parse.GetValue(metric)!,
+                    parse.GetValue(maxLength), parse.GetValue(json), Console.Out, ct));
+        });
+        return command;
+    }
+
+    /// <returns>The data file's full path.</returns>
+    static string CheckInput(string data, string metric, int maxLength)
+    {
+        if (!StudyMetrics.Names.Contains(metric))
+            throw new ArgumentException($"--metric '{metric}' is unknown; choose one of {string.Join(", ", StudyMetrics.Names)}");
+        if (maxLength < 2) throw new ArgumentException($"--max-length must be at least 2, got {maxLength}");
+        var dataPath = Path.GetFullPath(data);
+        if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data file '{data}' not found", dataPath);
+        return dataPath;
     }
 
     /// <exception cref="ArgumentException">An unknown backbone (neither registered nor a folder), a bad metric.</exception>
@@ -43,11 +61,7 @@ public static class RecommendCommand
     public static async Task<int> RunAsync(IGrainFactory grains, string backbone, string data, string metric, int maxLength, bool json,
         TextWriter output, CancellationToken ct)
     {
-        if (!StudyMetrics.Names.Contains(metric))
-            throw new ArgumentException($"--metric '{metric}' is unknown; choose one of {string.Join(", ", StudyMetrics.Names)}");
-        if (maxLength < 2) throw new ArgumentException($"--max-length must be at least 2, got {maxLength}");
-        var dataPath = Path.GetFullPath(data);
-        if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data file '{data}' not found", dataPath);
+        var dataPath = CheckInput(data, metric, maxLength);
         var registered = await ClusterRetry.Query(() => grains.GetGrain<IBackboneGrain>(backbone).Get(), ct);
         var folder = registered?.Path ?? (Directory.Exists(backbone) ? Path.GetFullPath(backbone)
             : throw new ArgumentException($"no backbone named '{backbone}' and no such folder; see `bnll backbone list`"));

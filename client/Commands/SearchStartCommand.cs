@@ -57,6 +57,9 @@ public static class SearchStartCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            var warm = parse.GetValue(warmStart);
+            if (warm is not null && warm != "continuum")
+                throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
             var request = Resolve(new StudyRequest
             {
                 Name = parse.GetValue(name)!,
@@ -84,9 +87,6 @@ public static class SearchStartCommand
                 Confirm = parse.GetValue(confirm),
                 ConfirmSeeds = parse.GetValue(confirmSeeds),
             });
-            var warm = parse.GetValue(warmStart);
-            if (warm is not null && warm != "continuum")
-                throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
             {
                 var warmed = warm is null ? request : await WarmStart.ApplyAsync(grains, request, Console.Out, ct);
