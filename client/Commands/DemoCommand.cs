@@ -129,6 +129,7 @@ public static class DemoCommand
             var seedRoot = Path.Combine(root, $"seed{seed}");
             var (train, val) = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
             var studies = new List<string>();
+            var backbones = new List<(string Name, int MaxPositions)>();
             foreach (var steps in size.PretrainSteps)
             {
                 var name = $"s{seed}-p{steps}";
@@ -141,12 +142,16 @@ public static class DemoCommand
                 await backbone.RecordProbe(Grains.Studies.StudyValidation.DatasetName(train), probe);
                 say.WriteLine($"backbone {name}: {steps} pretraining steps, mean p {probe.MeanP:F3} ({probe.Region})");
                 levels[name] = steps;
-
+                backbones.Add((name, options.Config.MaxPositions));
+            }
+            // Pretraining first, searches after: pretraining alongside the trials would only slow both down.
+            foreach (var (name, maxPositions) in backbones)
+            {
                 var request = SearchStartCommand.Resolve(new StudyRequest
                 {
                     Name = $"demo-{name}", Backbone = name, TrainPath = train, ValPath = val, SpaceJson = "", SpaceName = spacePath,
                     Trials = size.Trials, Parallel = LocalRun.Slots, Steps = size.Steps, Metric = "accuracy", Workload = "torch",
-                    Seed = seed * 1000, LearningRate = lr, MaxLength = options.Config.MaxPositions, Evaluations = 0,
+                    Seed = seed * 1000, LearningRate = lr, MaxLength = maxPositions, Evaluations = 0,
                     Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
                 });
                 await grains.GetGrain<IStudyGrain>(request.Name).Start(request);

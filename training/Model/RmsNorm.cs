@@ -12,15 +12,22 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly double eps;
+    /// <summary>
+    /// eps as a Scalar the module keeps alive: a temporary Scalar made implicitly for each call can be
+    /// finalized while libtorch still reads it, which crashed a run ("Unknown scalar type" in pow)
+    /// when several trainings shared a process.
+    /// </summary>
+    readonly Scalar epsScalar;
 
     public RmsNorm(int size, double eps) : base(nameof(RmsNorm))
     {
         this.eps = eps;
+        epsScalar = eps.ToScalar();
         weight = nn.Parameter(ones(size));
         RegisterComponents();
     }
 
     // Intermediates are left to the caller's dispose scope (DecoderBlock, DecoderLM.Hidden).
     public override Tensor forward(Tensor x) =>
-        x * x.square().mean([-1], keepdim: true).add(eps).rsqrt() * weight;
+        x * (x * x).mean([-1], keepdim: true).add(epsScalar).rsqrt() * weight;
 }
