@@ -26,16 +26,58 @@ public static class ContinuumCommand
     {
         var json = ClusterCommandLine.Json();
         var plot = new Option<string?>("--plot") { Description = "Write the figures: FILE.png (capability against gain) and FILE-k.png (value against k for the power family)." };
+        var from = new Option<string[]>("--from") { Description = "Read the entries from continuum JSON files (`bnll continuum --json`, a demo's continuum.json) instead of the cluster; repeatable, merged." };
         var gateway = ClusterCommandLine.Gateway();
         var command = new Command("continuum", "The capability continuum: per backbone and data set, the confirmed winner and its gain over NLL.")
-            { json, plot, gateway };
-        command.SetAction((parse, ct) =>
+            { json, plot, from, gateway };
+        command.SetAction(async (parse, ct) =>
         {
             CheckPlotPath(parse.GetValue(plot)); // before connecting: a typo costs nothing
-            return ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
+            if (parse.GetValue(from) is { Length: > 0 } files)
+                return Show(ReadFiles(files), parse.GetValue(json), parse.GetValue(plot), Console.Out);
+            return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
                 grains => RunAsync(grains, parse.GetValue(json), parse.GetValue(plot), Console.Out, ct));
         });
         return command;
+    }
+
+    sealed record FileJson(IReadOnlyList<EntryJson>? Entries);
+
+    /// <summary>The entries of continuum JSON files, merged (a later file's entry replaces an earlier one of the same backbone, data set and metric).</summary>
+    /// <exception cref="FileNotFoundException">A file that does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file that holds no continuum entries.</exception>
+    public static IReadOnlyList<ContinuumEntry> ReadFiles(IEnumerable<string> files)
+    {
+        var merged = new Dictionary<(string, string, string), ContinuumEntry>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new FileNotFoundException($"--from file '{file}' not found", file);
+            FileJson? parsed;
+            try
+            {
+                parsed = System.Text.Json.JsonSerializer.Deserialize<FileJson>(File.ReadAllText(file), JsonOutput.Options);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"--from file '{file}' is no continuum JSON: {e.Message}", e);
+            }
+            if (parsed?.Entries is null) throw new InvalidDataException($"--from file '{file}' has no \"entries\"");
+            foreach (var e in parsed.Entries.Select(FromJson)) merged[(e.Backbone, e.Dataset, e.Metric)] = e;
+        }
+        return merged.Values.OrderBy(e => e.Probe?.MeanP ?? -1).ThenBy(e => e.Backbone, StringComparer.Ordinal).ToList();
+    }
+
+    static int Show(IReadOnlyList<ContinuumEntry> entries, bool json, string? plot, TextWriter output)
+    {
+        var figures = plot is null ? [] : WriteFigures(entries, plot);
+        if (json) JsonOutput.Write(output, new ContinuumJson(entries.Select(ToJson).ToList(), figures));
+        else
+        {
+            Render(entries, output);
+            if (DemoCommand.LevelsOf(entries) is { Count: > 0 } levels) DemoCommand.RenderLevels(levels, output);
+            foreach (var f in figures) output.WriteLine($"wrote {f}");
+        }
+        return 0;
     }
 
     /// <exception cref="ArgumentException">A plot file that is no .png.</exception>
@@ -43,14 +85,7 @@ public static class ContinuumCommand
     {
         CheckPlotPath(plot);
         var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
-        var figures = plot is null ? [] : WriteFigures(entries, plot);
-        if (json) JsonOutput.Write(output, new ContinuumJson(entries.Select(ToJson).ToList(), figures));
-        else
-        {
-            Render(entries, output);
-            foreach (var f in figures) output.WriteLine($"wrote {f}");
-        }
-        return 0;
+        return Show(entries, json, plot, output);
     }
 
     public static void CheckPlotPath(string? plot)
@@ -88,6 +123,16 @@ public static class ContinuumCommand
         : $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(e.GainStandardError)}{(e.BeyondNoise ? " *" : "")}{(e.Confirmed ? "" : " (single)")}";
 
     static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    static ContinuumEntry FromJson(EntryJson e) => new()
+    {
+        Backbone = e.Backbone, Dataset = e.Dataset, Metric = e.Metric, Study = e.Study,
+        Probe = e.MeanP is { } p ? new ProbeView(p, e.MedianP ?? double.NaN, e.ShareAboveHalf ?? double.NaN, 0, e.Region ?? "") : null,
+        Winner = e.Winner, PaperKey = e.PaperKey, WinnerLearningRate = e.WinnerLr, Challenger = e.Challenger, Gain = e.Gain,
+        GainStandardError = e.GainSe, PValue = e.PValue, BeyondNoise = e.BeyondNoise, Confirmed = e.Confirmed, Trials = e.Trials,
+        TrainingSteps = e.TrainingSteps,
+        Objectives = e.Objectives.Select(o => new ObjectiveValue(o.Objective, o.Lr, o.Role, o.Mean, o.Se, o.N)).ToList(),
+    };
 
     public static EntryJson ToJson(ContinuumEntry e) => new(e.Backbone, e.Dataset, e.Metric, e.Study, e.Probe?.MeanP, e.Probe?.MedianP,
         e.Probe?.ShareAboveHalf, e.Probe?.Region, e.Winner, e.PaperKey, e.WinnerLearningRate, e.Challenger, e.Gain, e.GainStandardError,

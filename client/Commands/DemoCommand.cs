@@ -20,7 +20,8 @@ namespace BeyondNll.Client.Commands;
 public static class DemoCommand
 {
     /// <summary>How big a demo is; <see cref="Quick"/> and <see cref="Full"/> are the two presets.</summary>
-    public sealed record Size(IReadOnlyList<int> PretrainSteps, int Seeds, int Trials, int Steps, int Confirm, int ConfirmSeeds, int Examples);
+    public sealed record Size(IReadOnlyList<int> PretrainSteps, int Seeds, int Trials, int Steps, int Confirm, int ConfirmSeeds, int Examples,
+        int FirstSeed = 0);
 
     public static readonly Size Quick = new([60, 150, 300, 500], 1, 6, 60, 1, 2, 2000);
     public static readonly Size Full = new([100, 250, 400, 700], 3, 10, 100, 2, 3, 2000);
@@ -59,10 +60,11 @@ public static class DemoCommand
         var confirm = new Option<int?>("--confirm") { Description = "Configurations besides NLL confirmed on fresh seeds." };
         var confirmSeeds = new Option<int?>("--confirm-seeds") { Description = "Fresh seeds per confirmed configuration." };
         var examples = new Option<int?>("--examples") { Description = "Training examples of the task." };
+        var firstSeed = new Option<int>("--first-seed") { Description = "The first seed (runs seeds FIRST ... FIRST + seeds - 1), to split a long demo over processes.", DefaultValueFactory = _ => 0 };
         var lr = new Option<double>("--lr") { Description = "Learning rate of the NLL baseline trial (the search samples its own for every other trial).", DefaultValueFactory = _ => 3e-4 };
         var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
         var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
-            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, lr, plot };
+            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, plot };
         command.SetAction(async (parse, ct) =>
         {
             var preset = parse.GetValue(quick) ? Quick : Full;
@@ -70,7 +72,7 @@ public static class DemoCommand
                 parse.GetValue(pretrain) is { } list ? ParseSteps(list) : preset.PretrainSteps,
                 parse.GetValue(seeds) ?? preset.Seeds, parse.GetValue(trials) ?? preset.Trials, parse.GetValue(steps) ?? preset.Steps,
                 parse.GetValue(confirm) ?? preset.Confirm, parse.GetValue(confirmSeeds) ?? preset.ConfirmSeeds,
-                parse.GetValue(examples) ?? preset.Examples);
+                parse.GetValue(examples) ?? preset.Examples, parse.GetValue(firstSeed));
             var root = Path.GetFullPath(parse.GetValue(output)!);
             var figure = parse.GetValue(plot) ?? Path.Combine(root, "continuum.png");
             return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, parse.GetValue(lr), root, figure,
@@ -98,6 +100,7 @@ public static class DemoCommand
         if (!(noise >= 0 && noise < 1)) throw new ArgumentException($"--noise must be in [0, 1), got {noise}");
         if (size.PretrainSteps.Count < 2) throw new ArgumentException($"--pretrain-steps: give at least two backbones, got {size.PretrainSteps.Count}");
         if (size.PretrainSteps.Distinct().Count() != size.PretrainSteps.Count) throw new ArgumentException("--pretrain-steps: the steps must differ");
+        if (size.FirstSeed < 0) throw new ArgumentException($"--first-seed must not be negative, got {size.FirstSeed}");
         if (size.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {size.Seeds}");
         if (size.Trials < 2) throw new ArgumentException($"--trials must be at least 2 (the NLL baseline and one more), got {size.Trials}");
         if (size.Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {size.Steps}");
@@ -123,7 +126,7 @@ public static class DemoCommand
         say.WriteLine($"silo: in this process, {LocalRun.Slots} CPU slot(s); {size.PretrainSteps.Count} backbones × {size.Seeds} seed(s) on {task} (noise {noise:P0})");
 
         var levels = new Dictionary<string, int>(); // backbone name → its pretraining steps
-        for (var seed = 0; seed < size.Seeds; seed++)
+        for (var seed = size.FirstSeed; seed < size.FirstSeed + size.Seeds; seed++)
         {
             // One seed is one whole continuum: its own data, backbones and training order.
             var seedRoot = Path.Combine(root, $"seed{seed}");
@@ -190,7 +193,7 @@ public static class DemoCommand
     {
         var entries = await grains.GetGrain<IContinuumGrain>(0).List();
         var figures = ContinuumCommand.WriteFigures(entries, figure);
-        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels, size),
+        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels),
             figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
         await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
             System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
@@ -217,7 +220,7 @@ public static class DemoCommand
     }
 
     /// <summary>Per pretraining level, across seeds: mean p, the mean gain ± its SE over seeds, and how often each side won beyond noise.</summary>
-    public static IReadOnlyList<LevelJson> Levels(IReadOnlyList<ContinuumEntry> entries, IReadOnlyDictionary<string, int> levels, Size size) =>
+    public static IReadOnlyList<LevelJson> Levels(IReadOnlyList<ContinuumEntry> entries, IReadOnlyDictionary<string, int> levels) =>
         entries.Where(e => levels.ContainsKey(e.Backbone) && e.Probe is not null)
             .GroupBy(e => levels[e.Backbone]).OrderBy(g => g.Key)
             .Select(g =>
@@ -231,7 +234,20 @@ public static class DemoCommand
                     g.Select(e => e.Winner).ToList());
             }).ToList();
 
-    static void RenderLevels(IReadOnlyList<LevelJson> levels, TextWriter output)
+    /// <summary>The per-level summary of entries whose backbones have demo names (s{seed}-p{steps}); empty for others.</summary>
+    public static IReadOnlyList<LevelJson> LevelsOf(IReadOnlyList<ContinuumEntry> entries)
+    {
+        var levels = new Dictionary<string, int>();
+        foreach (var e in entries)
+        {
+            var dash = e.Backbone.IndexOf("-p", StringComparison.Ordinal);
+            if (e.Backbone.StartsWith('s') && dash > 1 && int.TryParse(e.Backbone[(dash + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out var steps))
+                levels[e.Backbone] = steps;
+        }
+        return Levels(entries, levels);
+    }
+
+    public static void RenderLevels(IReadOnlyList<LevelJson> levels, TextWriter output)
     {
         var table = new Table().AddColumns("pretraining steps", "seeds", "mean p", "gain over NLL (mean ± SE over seeds)",
             "challenger beyond noise", "NLL beyond noise", "winners");
