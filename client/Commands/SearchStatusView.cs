@@ -145,7 +145,7 @@ public static class SearchStatusView
         if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)}";
         if (Gain(s) is { } gain) line += $"; gain {gain.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)}";
         // NLL may also have been sampled at other learning rates: its best is the fairer yardstick.
-        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
         if (nllTrials.Count > 1)
         {
             var bestNll = s.Direction == "minimize" ? nllTrials.MinBy(t => t.Value)! : nllTrials.MaxBy(t => t.Value)!;

@@ -35,7 +35,10 @@ public static class ContinuumPlots
             bars.LineColor = color;
             foreach (var e in family)
             {
-                var label = plot.Add.Text($"{e.Backbone}: {e.Winner}{(e.BeyondNoise ? " *" : "")}", e.Probe!.MeanP, e.Gain!.Value);
+                // The gain is the challenger's: when NLL won, the label names the challenger it beat.
+                var text = e.Winner == Objective.Nll.Spec && e.Challenger is { } c && c != Objective.Nll.Spec
+                    ? $"{e.Backbone}: nll (vs {c})" : $"{e.Backbone}: {e.Winner}";
+                var label = plot.Add.Text(text + (e.BeyondNoise ? " *" : ""), e.Probe!.MeanP, e.Gain!.Value);
                 label.LabelFontSize = 11;
                 label.LabelFontColor = color;
                 label.OffsetX = 6;
@@ -84,8 +87,10 @@ public static class ContinuumPlots
                 level.LinePattern = LinePattern.Dashed;
             }
         }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [-1, Math.Log10(0.3), 0, Math.Log10(3), 1, Math.Log10(20)], ["0.1", "0.3", "1", "3", "10", "20"]);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var k in new[] { 0.1, 0.3, 1, 3, 10, 20 }) ticks.AddMajor(Math.Log10(k), k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        plot.Axes.Bottom.TickGenerator = ticks;
+        plot.Axes.SetLimitsX(Math.Log10(0.08), Math.Log10(25)); // the demo's range of k, so that every plot reads alike
         plot.Title("Power family (1 − p^k)/k: value against k per backbone (dashed: its best NLL trial)");
         plot.XLabel("k (log scale)");
         plot.YLabel($"validation {MetricOf(entries)}");
