@@ -37,7 +37,7 @@ public static class ContinuumPlots
             {
                 // The gain is the challenger's: when NLL won, the label names the challenger it beat.
                 var text = e.Winner == Objective.Nll.Spec && e.Challenger is { } c && c != Objective.Nll.Spec
-                    ? $"{e.Backbone}: nll (vs {c})" : $"{e.Backbone}: {e.Winner}";
+                    ? $"{e.Backbone}: nll (vs {c.Split(" @ ")[0]})" : $"{e.Backbone}: {e.Winner}";
                 var label = plot.Add.Text(text + (e.BeyondNoise ? " *" : ""), e.Probe!.MeanP, e.Gain!.Value);
                 label.LabelFontSize = 11;
                 label.LabelFontColor = color;
@@ -66,7 +66,7 @@ public static class ContinuumPlots
     public static void WritePowerK(IReadOnlyList<ContinuumEntry> entries, string path)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         var index = 0;
         foreach (var e in entries.OrderBy(e => e.Probe?.MeanP ?? -1))
         {
@@ -94,7 +94,7 @@ public static class ContinuumPlots
         plot.Title("Power family (1 − p^k)/k: value against k per backbone (dashed: its best NLL trial)");
         plot.XLabel("k (log scale)");
         plot.YLabel($"validation {MetricOf(entries)}");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Right); // outside the data: many backbones would cover it
         Save(plot, path);
     }
 
