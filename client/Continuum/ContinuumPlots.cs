@@ -94,7 +94,14 @@ public static class ContinuumPlots
         plot.Title("Power family (1 − p^k)/k: value against k per backbone (dashed: its best NLL trial)");
         plot.XLabel("k (log scale)");
         plot.YLabel($"validation {MetricOf(entries)}");
-        plot.ShowLegend(Edge.Right); // outside the data: many backbones would cover it
+        if (index > 0) plot.ShowLegend(Edge.Right); // outside the data: many backbones would cover it
+        else
+        {
+            // An outside legend with no items leaves ScottPlot drawing nothing at all: say so instead.
+            var note = plot.Add.Text("no power:k trial in these searches", Math.Log10(0.3), 0.5);
+            note.LabelFontSize = 16;
+            plot.Axes.SetLimitsY(0, 1);
+        }
         Save(plot, path);
     }
 
