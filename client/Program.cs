@@ -19,5 +19,8 @@ root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BestCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
+root.Subcommands.Add(ContinuumCommand.Create());
+root.Subcommands.Add(RecommendCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);

@@ -12,7 +12,7 @@ namespace BeyondNll.Client.Commands;
 public static class BestCommand
 {
     public sealed record ResultJson(string Dataset, string Objective, string PaperKey, double Value, double? NllValue,
-        double? Gain, string Study, string Metric);
+        double? Gain, string Study, string Metric, SearchStatusView.ConfirmationJson? Confirmation);
 
     public sealed record BestJson(string Backbone, IReadOnlyList<ResultJson> Results);
 
@@ -40,11 +40,14 @@ public static class BestCommand
             output.WriteLine($"no results for {backbone} yet: they are recorded when a study of it completes");
             return 0;
         }
-        var table = new Table().AddColumns("data", "objective", "paper key", "value", "nll", "gain", "study");
+        var table = new Table().AddColumns("data", "objective", "paper key", "value", "nll", "gain", "confirmed winner", "confirmed gain ± SE", "study");
         foreach (var r in report.Results)
             table.AddRow(Markup.Escape(r.Dataset), Markup.Escape(r.Objective), Markup.Escape(r.PaperKey),
                 $"{r.Metric} {SearchStatusView.Format(r.Value)}", SearchStatusView.Format(r.NllValue),
-                r.Gain is { } gain ? gain.ToString("+0.0000;-0.0000;0.0000", System.Globalization.CultureInfo.InvariantCulture) : "-",
+                r.Gain is { } gain ? SearchStatusView.Signed(gain) : "-",
+                Markup.Escape(r.Confirmation?.WinnerObjective ?? "-"),
+                r.Confirmation is { Gain: { } g } c
+                    ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(c.GainSe)}{(c.BeyondNoise ? " *" : "")}" : "-",
                 Markup.Escape(r.Study));
         ClusterCommandLine.AnsiFor(output).Write(table);
         return 0;
@@ -52,6 +55,7 @@ public static class BestCommand
 
     public static BestJson ToJson(BackboneView view) => new(view.Name, view.Results
         .OrderBy(r => r.Dataset, StringComparer.Ordinal)
-        .Select(r => new ResultJson(r.Dataset, r.Objective, r.PaperKey, r.Value, r.NllValue, r.Gain, r.Study, r.Metric))
+        .Select(r => new ResultJson(r.Dataset, r.Objective, r.PaperKey, r.Value, r.NllValue, r.Gain, r.Study, r.Metric,
+            SearchStatusView.ToJson(r.Confirmation)))
         .ToList());
 }

@@ -15,6 +15,28 @@ public static class ObjectiveCommand
     {
         var command = new Command("objective", "Inspect one objective of the family.");
         command.Subcommands.Add(CreateShow());
+        command.Subcommands.Add(CreatePlot());
+        return command;
+    }
+
+    /// <summary>The objectives drawn when none are named: NLL and the paper's prior-leaning ones.</summary>
+    public static readonly IReadOnlyList<string> PlotDefaults = ["nll", "power:1", "power:10", "top-p:0.5", "bottom-p:0.5"];
+
+    static Command CreatePlot()
+    {
+        var file = new Argument<string>("FILE") { Description = "The PNG file to write." };
+        var specs = new Argument<string[]>("SPEC") { Description = "Objective specs or paper keys (default: " + string.Join(" ", PlotDefaults) + ").", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("plot", "Draw the gradient weights |f'(p)| p (1-p) of objectives over p, as a PNG.") { file, specs };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"FILE '{path}' must end in .png");
+            var named = parse.GetValue(specs) is { Length: > 0 } given ? given : PlotDefaults.ToArray();
+            var objectives = named.Select(Objective.Parse).ToList();
+            Continuum.ContinuumPlots.WriteGradientWeights(objectives, path);
+            Console.WriteLine($"wrote {Path.GetFullPath(path)}: gradient weights of {string.Join(", ", objectives.Select(o => o.Spec))}");
+            return 0;
+        });
         return command;
     }
 

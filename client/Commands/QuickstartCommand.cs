@@ -1,7 +1,5 @@
 using System.CommandLine;
 using BeyondNll.Grains;
-using BeyondNll.Silo.Hosting;
-using BeyondNll.Training.Data;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Synthetic;
 
@@ -39,32 +37,17 @@ public static class QuickstartCommand
             backboneOptions.Validate();
             if (parse.GetValue(trials) < 1) throw new ArgumentException($"--trials must be at least 1, got {parse.GetValue(trials)}");
 
-            var (train, val) = SyntheticData.Generate(SyntheticTasks.Get(taskName), 2000, parse.GetValue(noise), seedValue, valCount: 200);
-            var trainPath = Path.Combine(root, "data", "train.jsonl");
-            var valPath = Path.Combine(root, "data", "val.jsonl");
-            Directory.CreateDirectory(Path.GetDirectoryName(trainPath)!);
-            SftDataWriter.WriteJsonl(trainPath, train);
-            SftDataWriter.WriteJsonl(valPath, val);
-            say.WriteLine($"data: {train.Count} training and {val.Count} validation examples of {taskName} (noise {parse.GetValue(noise):P0}) in {Path.GetDirectoryName(trainPath)}");
+            var (trainPath, valPath) = LocalRun.WriteData(taskName, 2000, parse.GetValue(noise), seedValue, 200, Path.Combine(root, "data"));
+            say.WriteLine($"data: 2000 training and 200 validation examples of {taskName} (noise {parse.GetValue(noise):P0}) in {Path.GetDirectoryName(trainPath)}");
 
             var backboneDir = Path.Combine(root, "backbone");
-            await TrainingConsole.WithProgress($"pretrain a backbone on {taskName}", Math.Max(1, backboneOptions.PretrainSteps), quiet, progress =>
-            {
-                SyntheticBackbone.Create(backboneDir, backboneOptions, progress, cancellation);
-                return 0;
-            });
+            await LocalRun.PretrainAsync(backboneDir, backboneOptions, quiet, cancellation);
             say.WriteLine($"backbone: {backboneDir} ({backboneOptions.PretrainSteps} pretraining steps)");
 
             // A fresh cluster state each run, so the study name is free; nothing else is touched.
             var clusterDir = Path.Combine(root, "cluster");
-            if (Directory.Exists(clusterDir)) Directory.Delete(clusterDir, recursive: true);
-            var slots = Math.Clamp(Environment.ProcessorCount, 1, 4);
-            await using var silo = await InProcessSilo.StartAsync(new ClusterSiloOptions
-            {
-                DataDirectory = clusterDir,
-                Devices = $"cpu:{slots}",
-                DashboardPort = 0,
-            }, cancellation);
+            var slots = LocalRun.Slots;
+            await using var silo = await LocalRun.StartSiloAsync(clusterDir, cancellation);
             say.WriteLine($"silo: in this process, {slots} CPU slot(s), state in {clusterDir}");
 
             var grains = silo.Client;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using BeyondNll.Client.Cluster;
+using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
@@ -44,15 +45,21 @@ public static class SearchStartCommand
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
         var promptKey = TrainingConsole.PromptKey();
         var responseKey = TrainingConsole.ResponseKey();
+        var confirm = new Option<int>("--confirm") { Description = "After the search, re-run this many of the best configurations and the best NLL one on fresh seeds (0 = none).", DefaultValueFactory = _ => 2 };
+        var confirmSeeds = new Option<int>("--confirm-seeds") { Description = "Fresh training seeds per confirmed configuration (at least 2).", DefaultValueFactory = _ => 3 };
+        var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
         var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL." };
         var gateway = ClusterCommandLine.Gateway();
         var command = new Command("start", "Start an objective search for a backbone on a data set.")
         {
             name, backbone, train, val, space, trials, parallel, sampler, pruner, steps, metric, workload, seed,
-            lr, batchSize, maxLength, evaluations, enqueue, answer, promptKey, responseKey, wait, gateway,
+            lr, batchSize, maxLength, evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
         };
         command.SetAction(async (parse, ct) =>
         {
+            var warm = parse.GetValue(warmStart);
+            if (warm is not null && warm != "continuum")
+                throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
             var request = Resolve(new StudyRequest
             {
                 Name = parse.GetValue(name)!,
@@ -77,9 +84,14 @@ public static class SearchStartCommand
                 AnswerFormat = parse.GetValue(answer)!,
                 PromptKey = parse.GetValue(promptKey)!,
                 ResponseKey = parse.GetValue(responseKey)!,
+                Confirm = parse.GetValue(confirm),
+                ConfirmSeeds = parse.GetValue(confirmSeeds),
             });
-            return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
-                grains => StartAsync(grains, request, parse.GetValue(wait), Console.Out, Console.Error, ct));
+            return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
+            {
+                var warmed = warm is null ? request : await WarmStart.ApplyAsync(grains, request, Console.Out, ct);
+                return await StartAsync(grains, warmed, parse.GetValue(wait), Console.Out, Console.Error, ct);
+            });
         });
         return command;
     }
@@ -103,6 +115,8 @@ public static class SearchStartCommand
         AtLeast("--batch-size", r.BatchSize, 1);
         AtLeast("--max-length", r.MaxLength, 2);
         AtLeast("--evaluations", r.Evaluations, 0);
+        AtLeast("--confirm", r.Confirm, 0);
+        if (r.Confirm > 0) AtLeast("--confirm-seeds", r.ConfirmSeeds, 2);
         if (!(r.LearningRate > 0) || double.IsInfinity(r.LearningRate))
             throw new ArgumentException($"--lr must be a positive number, got {r.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         OneOf("--sampler", r.Sampler, SamplerFactory.Names);

@@ -17,11 +17,25 @@ public static class SearchStatusView
 {
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
         BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
-        string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created);
+        string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
+        int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation);
+
+    /// <summary>
+    /// The confirmation on fresh seeds: mean ± standard error per configuration (fresh seeds only),
+    /// the best challenger's gain over the NLL baseline and whether a Welch t test puts it beyond
+    /// noise (two-sided p &lt; alpha). <c>winner</c> is the challenger when its gain is positive, else NLL.
+    /// </summary>
+    public sealed record ConfirmationJson(IReadOnlyList<ConfiguredJson> Configurations, int Seeds, string? Challenger,
+        string Winner, string WinnerObjective, string? WinnerPaperKey, double WinnerLr, double? Gain, double? GainSe,
+        double? T, double? Df, double? PValue, bool BeyondNoise, string Test, double Alpha);
+
+    public sealed record ConfiguredJson(string Name, string Objective, double Lr, string Role, double Mean, double? Se, int N,
+        IReadOnlyList<double> Values);
 
     /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them.</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
-        int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog);
+        int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
+        string Role, int Seed, double Lr);
 
     /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
     public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
@@ -35,14 +49,22 @@ public static class SearchStatusView
         s.Study, Name(s.State), s.Backbone, s.Trials.Select(ToJson).ToList(),
         s.Best is { } best ? new BestJson(best.Number, best.Objective, best.Value, PaperKeyOrNull(best.Objective)) : null,
         s.Baseline is { } nll ? new BaselineJson(nll.Objective, nll.Value, nll.Number) : null,
-        s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created);
+        s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
+        s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation));
+
+    public static ConfirmationJson? ToJson(ConfirmationView? c) => c is null ? null : new ConfirmationJson(
+        c.Configurations.Select(x => new ConfiguredJson(x.Name, x.Objective, x.LearningRate, x.Role, x.Mean, x.StandardError,
+            x.Values.Count, x.Values)).ToList(),
+        c.Seeds, c.Challenger, c.Winner, c.WinnerObjective, PaperKeyOrNull(c.WinnerObjective), c.WinnerLearningRate, c.Gain,
+        c.GainStandardError, c.T, c.DegreesOfFreedom, c.PValue, c.BeyondNoise, c.Test, c.Alpha);
 
     public static TrialJson ToJson(TrialView t)
     {
         var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
-            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList());
+            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
+            t.Role, t.Seed, t.LearningRate);
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();
@@ -104,14 +126,16 @@ public static class SearchStatusView
             var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
             table.AddRow(
                 new Text(t.Number.ToString(CultureInfo.InvariantCulture)),
-                new Text(t.Number == s.Best?.Number ? $"{t.Objective} *" : t.Objective),
+                new Text((t.Number == s.Best?.Number ? $"{t.Objective} *" : t.Objective) +
+                    (t.Role == TrialRoles.Confirm ? $" (confirm, seed {t.Seed})" : "")),
                 new Markup(StateMarkup(t.State)),
                 new Text(Format(t.Value)),
                 new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture)),
                 new Text(last is null ? "" : $"{last.Silo} / {last.Device}"),
                 t.State == TrialRunState.Running ? new Markup(Bar(t.Step, t.Steps)) : new Text(t.Message ?? ""));
         }
-        return new Rows(header, table, new Text(Summary(s)));
+        return s.Confirmation is { } c ? new Rows(header, table, new Text(Summary(s)), new Text(ConfirmationSummary(c)))
+            : new Rows(header, table, new Text(Summary(s)));
     }
 
     /// <summary>The best objective against the NLL baseline, in one line.</summary>
@@ -123,7 +147,7 @@ public static class SearchStatusView
         if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)}";
         if (Gain(s) is { } gain) line += $"; gain {gain.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)}";
         // NLL may also have been sampled at other learning rates: its best is the fairer yardstick.
-        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
         if (nllTrials.Count > 1)
         {
             var bestNll = s.Direction == "minimize" ? nllTrials.MinBy(t => t.Value)! : nllTrials.MaxBy(t => t.Value)!;
@@ -131,6 +155,19 @@ public static class SearchStatusView
         }
         return line;
     }
+
+    /// <summary>Each confirmed configuration as mean ± SE, then the gain over NLL and the test's verdict.</summary>
+    public static string ConfirmationSummary(ConfirmationView c)
+    {
+        var lines = c.Configurations.Select(x =>
+            $"  {x.Name}{(x.Role == "baseline" ? " (baseline)" : "")}: {Format(x.Mean)} ± {Format(x.StandardError)} over {x.Values.Count} seeds");
+        var verdict = c.Gain is not { } gain ? "no challenger to compare"
+            : $"gain of {c.Challenger} over NLL {Signed(gain)} ± {Format(c.GainStandardError)}, {c.Test} p {Format(c.PValue)}: " +
+              (c.BeyondNoise ? (gain > 0 ? "beyond noise" : "NLL better beyond noise") : "within noise");
+        return $"confirmed on {c.Seeds} fresh seeds:\n{string.Join("\n", lines)}\nwinner {c.Winner}; {verdict}";
+    }
+
+    public static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
 
     public static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
 

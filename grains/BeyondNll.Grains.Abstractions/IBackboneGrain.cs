@@ -40,6 +40,8 @@ public sealed record DatasetResult
     [Id(5)] public double? Gain { get; init; }
     [Id(6)] public required string Study { get; init; }
     [Id(7)] public required string Metric { get; init; }
+    /// <summary>The study's confirmation on fresh seeds, when it ran one.</summary>
+    [Id(8)] public ConfirmationView? Confirmation { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("bnll.BackboneView")]

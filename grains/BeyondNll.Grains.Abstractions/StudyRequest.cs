@@ -38,4 +38,8 @@ public sealed record StudyRequest
     /// <summary>Objective specs to run right after the NLL baseline (a user's own guesses).</summary>
     [Id(20)] public IReadOnlyList<string> Enqueue { get; init; } = [];
     [Id(21)] public string AnswerFormat { get; init; } = "whole";
+    /// <summary>After the search, re-run this many of the best configurations (and the best NLL one) on fresh seeds; 0 = no confirmation.</summary>
+    [Id(22)] public int Confirm { get; init; }
+    /// <summary>Fresh training seeds per confirmed configuration (seed + 1 ... seed + ConfirmSeeds); at least 2 for a standard error.</summary>
+    [Id(23)] public int ConfirmSeeds { get; init; } = 3;
 }

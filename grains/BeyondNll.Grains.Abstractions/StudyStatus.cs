@@ -30,6 +30,17 @@ public sealed record TrialView
     [Id(6)] public int Step { get; init; }
     [Id(7)] public int Steps { get; init; }
     [Id(8)] public string? Message { get; init; }
+    /// <summary>"search" for the sampler's trials, "confirm" for the re-runs on fresh seeds after it.</summary>
+    [Id(9)] public string Role { get; init; } = TrialRoles.Search;
+    /// <summary>The training seed of this trial (the study's seed for search trials).</summary>
+    [Id(10)] public int Seed { get; init; }
+    [Id(11)] public double LearningRate { get; init; }
+}
+
+public static class TrialRoles
+{
+    public const string Search = "search";
+    public const string Confirm = "confirm";
 }
 
 [GenerateSerializer, Immutable, Alias("bnll.StudyStatus")]
@@ -52,4 +63,8 @@ public sealed record StudyStatus
     [Id(12)] public DateTimeOffset Created { get; init; }
     [Id(13)] public string Sampler { get; init; } = "";
     [Id(14)] public string Pruner { get; init; } = "";
+    /// <summary>The confirmation on fresh seeds once its trials have ended; null without one or while it runs.</summary>
+    [Id(15)] public ConfirmationView? Confirmation { get; init; }
+    [Id(16)] public int Confirm { get; init; }
+    [Id(17)] public int ConfirmSeeds { get; init; }
 }

@@ -76,6 +76,27 @@ public class GatewayTests
         Assert.Contains("--train file 'nowhere.jsonl' not found", stderr);
     }
 
+    /// <summary>The continuum commands check their input before any connection or work: exit 2, the problem named.</summary>
+    [Theory]
+    [InlineData("--plot 'map.txt' must end in .png", "continuum", "--plot", "map.txt")]
+    [InlineData("--data file 'nowhere.jsonl' not found", "recommend", "--backbone", "b", "--data", "nowhere.jsonl")]
+    [InlineData("--metric 'bleu' is unknown", "recommend", "--backbone", "b", "--data", "nowhere.jsonl", "--metric", "bleu")]
+    [InlineData("--confirm-seeds must be at least 2, got 1", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--confirm-seeds", "1")]
+    [InlineData("--confirm must be at least 0, got -1", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--confirm", "-1")]
+    [InlineData("--warm-start 'neighbours' is unknown", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--warm-start", "neighbours")]
+    [InlineData("--pretrain-steps: give at least two backbones, got 1", "demo", "--pretrain-steps", "5")]
+    [InlineData("--pretrain-steps: 'five' is not a number of steps", "demo", "--pretrain-steps", "5,five")]
+    [InlineData("--confirm-seeds must be at least 2, got 1", "demo", "--quick", "--confirm-seeds", "1")]
+    [InlineData("FILE 'weights.svg' must end in .png", "objective", "plot", "weights.svg")]
+    public async Task Bad_continuum_input_is_refused_before_connecting(string expected, params string[] command)
+    {
+        var (exit, stdout, stderr) = await Bnll(command.Contains("demo") || command.Contains("objective") ? command
+            : [.. command, "--gateway", $"localhost:{FreePort()}"]);
+        Assert.Equal(CommandLineExit.BadInput, exit);
+        Assert.Contains($"error: {expected}", stderr);
+        Assert.DoesNotContain("wrote", stdout);
+    }
+
     static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

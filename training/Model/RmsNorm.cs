@@ -11,11 +11,16 @@ namespace BeyondNll.Training.Model;
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
-    readonly double eps;
+    /// <summary>
+    /// eps as a Scalar the module keeps alive: a temporary Scalar made implicitly for each call can be
+    /// finalized while libtorch still reads it, which crashed a run ("Unknown scalar type" in pow)
+    /// when several trainings shared a process.
+    /// </summary>
+    readonly Scalar epsScalar;
 
     public RmsNorm(int size, double eps) : base(nameof(RmsNorm))
     {
-        this.eps = eps;
+        epsScalar = eps.ToScalar();
         weight = nn.Parameter(ones(size));
         RegisterComponents();
     }
@@ -25,8 +30,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     // few mantissa bits for the mean of squares), cast back, then scaled.
     public override Tensor forward(Tensor x)
     {
-        if (x.dtype == ScalarType.Float32) return x * x.square().mean([-1], keepdim: true).add(eps).rsqrt() * weight;
+        if (x.dtype == ScalarType.Float32) return x * (x * x).mean([-1], keepdim: true).add(epsScalar).rsqrt() * weight;
         var h = x.to_type(ScalarType.Float32);
-        return (h * h.square().mean([-1], keepdim: true).add(eps).rsqrt()).to_type(x.dtype) * weight;
+        return (h * (h * h).mean([-1], keepdim: true).add(epsScalar).rsqrt()).to_type(x.dtype) * weight;
     }
 }

@@ -1,3 +1,5 @@
+using BeyondNll.Grains.Backbones;
+using BeyondNll.Grains.Continuum;
 using BeyondNll.Grains.Trials;
 using BeyondNll.Grains.Workloads;
 using BeyondNll.Search.Pruners;
@@ -163,6 +165,7 @@ public sealed class StudyGrain(
         if (trial.Current?.Key != attemptKey || trial.State != TrialRunState.Running) return false; // a stale attempt: stop it
         trial.Intermediate[step] = value;
         trial.Step = Math.Max(trial.Step, step);
+        if (trial.Role == TrialRoles.Confirm) return true; // a confirmation runs in full: the pruner never sees it
         var record = sampler!.History.Get(key.Trial);
         sampler.Report(key.Trial, step, value);
         var keep = pruner is null || pruner.Decide(sampler.History, record, Direction) == PruneDecision.Continue;
@@ -176,7 +179,8 @@ public sealed class StudyGrain(
         var r = S.Request!;
         space ??= SearchSpace.FromJson(r.SpaceJson);
         var history = new TrialHistory();
-        foreach (var t in S.Trials)
+        // Confirmation trials stay outside the sampler: they re-run configurations it has already seen.
+        foreach (var t in S.Trials.Where(t => t.Role == TrialRoles.Search))
         {
             var record = new TrialRecord(t.Number, t.Params);
             foreach (var (step, value) in t.Intermediate.OrderBy(kv => kv.Key)) record.Report(step, value);
@@ -286,18 +290,19 @@ public sealed class StudyGrain(
         attempt.Ended = DateTimeOffset.UtcNow;
         (attempt.WorkStarted, attempt.WorkEnded, attempt.Released) = (outcome.WorkStarted, outcome.WorkEnded, outcome.Released);
         attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
+        var told = trial.Role == TrialRoles.Search ? sampler! : null;
         switch (outcome.State)
         {
             case TrialRunState.Completed:
                 trial.State = TrialRunState.Completed;
                 trial.Value = outcome.Value;
                 trial.Step = S.Request!.Steps;
-                sampler!.Tell(trial.Number, outcome.Value!.Value);
+                told?.Tell(trial.Number, outcome.Value!.Value);
                 break;
             case TrialRunState.Pruned:
                 trial.State = TrialRunState.Pruned;
                 trial.Message = outcome.Reason;
-                sampler!.TellPruned(trial.Number);
+                told?.TellPruned(trial.Number);
                 break;
             case TrialRunState.Failed when outcome.Transient && trial.Attempts.Count < MaxAttempts:
                 trial.State = TrialRunState.Pending; // another attempt, on whichever silo has a free device
@@ -306,7 +311,7 @@ public sealed class StudyGrain(
             default:
                 trial.State = S.State == StudyState.Cancelled ? TrialRunState.Cancelled : TrialRunState.Failed;
                 trial.Message = outcome.Reason;
-                sampler!.TellFailed(trial.Number);
+                told?.TellFailed(trial.Number);
                 break;
         }
         logger.LogInformation("Study {Study}: trial {Trial} attempt {Attempt} {Outcome}", Name, trial.Number, attempt.Attempt, attempt.Outcome);
@@ -448,8 +453,9 @@ public sealed class StudyGrain(
         return new TrialSpec
         {
             Study = Name, Number = trial.Number, Attempt = attempt, Objective = trial.Objective, LearningRate = trial.LearningRate,
-            Steps = r.Steps, BatchSize = r.BatchSize, MaxLength = r.MaxLength, Seed = r.Seed, Workload = r.Workload,
-            Metric = r.Metric, Evaluations = r.Evaluations, Backbone = S.Backbone!, Train = S.Train!, Val = S.Val!,
+            Steps = r.Steps, BatchSize = r.BatchSize, MaxLength = r.MaxLength, Seed = trial.Seed ?? r.Seed, Workload = r.Workload,
+            // A confirmation trial is never pruned, so its intermediate evaluations would be wasted time.
+            Metric = r.Metric, Evaluations = trial.Role == TrialRoles.Confirm ? 0 : r.Evaluations, Backbone = S.Backbone!, Train = S.Train!, Val = S.Val!,
             PromptKey = r.PromptKey, ResponseKey = r.ResponseKey, AnswerFormat = r.AnswerFormat,
             ParamsJson = trial.ParamsJson, Device = device,
         };
@@ -474,27 +480,70 @@ public sealed class StudyGrain(
         if (S.Trials.Any(t => t.State is TrialRunState.Running or TrialRunState.Pending)) return;
         if (S.Trials.Count < r.Trials && !S.SamplerExhausted) return;
 
-        // The backbone learns the result before the study reads as completed, so that whoever sees
-        // it completed also finds its result there; a failed call leaves the study running and the
-        // next round records again (recording is idempotent per study).
+        if (r.Confirm > 0 && !S.ConfirmationPlanned)
+        {
+            // The search is over: its best configurations go again on fresh seeds, as trials like any other.
+            S.Trials.AddRange(StudyConfirmation.Plan(S.Trials, r.Confirm, r.ConfirmSeeds, r.Seed, Direction));
+            S.ConfirmationPlanned = true;
+            await state.WriteWithRetry();
+            if (S.Trials.Any(t => t.State == TrialRunState.Pending))
+            {
+                logger.LogInformation("Study {Study}: confirming on {Seeds} fresh seeds", Name, r.ConfirmSeeds);
+                await StartTrialsOnFreeDevices();
+                return;
+            }
+        }
+
+        // The backbone and the continuum learn the result before the study reads as completed, so
+        // that whoever sees it completed also finds its result there; a failed call leaves the study
+        // running and the next round records again (recording is idempotent per study).
         var best = Best();
         if (best is not null)
         {
             var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec && t.State == TrialRunState.Completed);
             var sign = Direction == StudyDirection.Maximize ? 1 : -1;
+            var confirmation = StudyConfirmation.Summarise(S.Trials, r.ConfirmSeeds, Direction);
             await GrainFactory.GetGrain<IBackboneGrain>(r.Backbone).RecordResult(new DatasetResult
             {
                 Dataset = S.Dataset, Objective = best.Objective, PaperKey = Objective.Parse(best.Objective).PaperKey,
                 Value = best.Value!.Value, NllValue = baseline?.Value,
                 Gain = baseline?.Value is { } nll ? sign * (best.Value!.Value - nll) : null,
-                Study = Name, Metric = r.Metric,
+                Study = Name, Metric = r.Metric, Confirmation = confirmation,
             });
+            var probe = await ProbeOnce();
+            await GrainFactory.GetGrain<IContinuumGrain>(0).Record(
+                ContinuumEntries.Of(Name, r, S.Dataset, S.Trials, Direction, confirmation, probe));
         }
         S.State = best is null ? StudyState.Failed : StudyState.Completed;
         S.Message = best is null ? "no trial completed" : null;
         await Save();
         logger.LogInformation("Study {Study} {State}; best {Objective} = {Value}", Name, S.State, best?.Objective, best?.Value);
         await Finished();
+    }
+
+    /// <summary>
+    /// The backbone's capability probe on the study's training data: the one stored on the backbone,
+    /// else measured here (a forward pass over the data, off the grain scheduler) and stored there.
+    /// Simulated studies have no model to probe.
+    /// </summary>
+    async Task<ProbeView?> ProbeOnce()
+    {
+        var r = S.Request!;
+        var backbone = GrainFactory.GetGrain<IBackboneGrain>(r.Backbone);
+        var view = await backbone.Get();
+        if (view?.Probes.TryGetValue(S.Dataset, out var stored) == true) return stored;
+        if (WorkloadKind.Parse(r.Workload).Kind != "torch" || view is null) return null;
+        try
+        {
+            var probe = await Task.Run(() => BackboneProbe.Measure(view.Path, r.TrainPath, r.PromptKey, r.ResponseKey, r.MaxLength));
+            await backbone.RecordProbe(S.Dataset, probe);
+            return probe;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Study {Study}: the capability probe failed; its continuum point has no mean p", Name);
+            return null;
+        }
     }
 
     /// <summary>A finished study needs no rounds and may be deactivated when idle.</summary>
@@ -507,7 +556,8 @@ public sealed class StudyGrain(
 
     StudyTrial? Best()
     {
-        var completed = S.Trials.Where(t => t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        // The search's best: confirmation re-runs are summarised apart, as means over seeds.
+        var completed = S.Trials.Where(t => t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
         if (completed.Count == 0) return null;
         return Direction == StudyDirection.Maximize ? completed.MaxBy(t => t.Value) : completed.MinBy(t => t.Value);
     }
@@ -526,6 +576,8 @@ public sealed class StudyGrain(
             Metric = r.Metric, Direction = Direction == StudyDirection.Maximize ? "maximize" : "minimize",
             TrialBudget = r.Trials, Parallel = r.Parallel, Message = S.Message, Dataset = S.Dataset,
             Created = S.Created, Sampler = r.Sampler, Pruner = r.Pruner,
+            Confirmation = StudyConfirmation.Summarise(S.Trials, r.ConfirmSeeds, Direction),
+            Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds,
         };
     }
 
@@ -534,5 +586,6 @@ public sealed class StudyGrain(
         Number = t.Number, Objective = t.Objective, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
         Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
         Step = t.Step, Steps = S.Request!.Steps, Message = t.Message,
+        Role = t.Role, Seed = t.Seed ?? S.Request!.Seed, LearningRate = t.LearningRate,
     };
 }

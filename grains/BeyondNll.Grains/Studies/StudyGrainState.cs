@@ -15,6 +15,8 @@ public sealed class StudyGrainState
     [Id(8)] public string Dataset { get; set; } = "";
     /// <summary>True once the sampler said it has nothing more to suggest (an exhausted grid).</summary>
     [Id(9)] public bool SamplerExhausted { get; set; }
+    /// <summary>True once the confirmation trials were added (or there was nothing to confirm).</summary>
+    [Id(10)] public bool ConfirmationPlanned { get; set; }
 }
 
 [GenerateSerializer, Alias("bnll.StudyTrial")]
@@ -32,6 +34,10 @@ public sealed class StudyTrial
     [Id(8)] public List<StudyAttempt> Attempts { get; set; } = [];
     [Id(9)] public string? Message { get; set; }
     [Id(10)] public int Step { get; set; }
+    /// <summary>"search", or "confirm" for a re-run on a fresh seed, which the sampler and pruner never see.</summary>
+    [Id(11)] public string Role { get; set; } = TrialRoles.Search;
+    /// <summary>The training seed, when it is not the study's.</summary>
+    [Id(12)] public int? Seed { get; set; }
 
     public StudyAttempt? Current => Attempts.Count == 0 ? null : Attempts[^1];
 }

@@ -30,6 +30,9 @@ public static partial class StudyValidation
         if (r.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {r.BatchSize}");
         if (r.MaxLength < 2) throw new ArgumentException($"--max-length must be at least 2, got {r.MaxLength}");
         if (r.Evaluations < 0) throw new ArgumentException($"--evaluations must not be negative, got {r.Evaluations}");
+        if (r.Confirm < 0) throw new ArgumentException($"--confirm must not be negative, got {r.Confirm}");
+        if (r.Confirm > 0 && r.ConfirmSeeds < 2)
+            throw new ArgumentException($"--confirm-seeds must be at least 2 for a standard error, got {r.ConfirmSeeds}");
         if (!(r.LearningRate > 0)) throw new ArgumentException($"--lr must be positive, got {r.LearningRate}");
         if (!SamplerFactory.Names.Contains(r.Sampler))
             throw new ArgumentException($"unknown sampler '{r.Sampler}'; choose one of {string.Join(", ", SamplerFactory.Names)}");

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using BeyondNll.Client.Cluster;
+using BeyondNll.Client.Continuum;
+using BeyondNll.Grains;
+using Spectre.Console;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// <c>bnll continuum [--json] [--plot FILE.png]</c>: the stored continuum, one row per backbone ×
+/// data set (mean p, region, confirmed winner, paper key, gain over NLL ± SE, trials), and its figures.
+/// </summary>
+public static class ContinuumCommand
+{
+    public sealed record ObjectiveJson(string Objective, double Lr, string Role, double Mean, double? Se, int N);
+
+    public sealed record EntryJson(string Backbone, string Dataset, string Metric, string Study, double? MeanP, double? MedianP,
+        double? ShareAboveHalf, string? Region, string Winner, string PaperKey, double WinnerLr, string? Challenger, double? Gain,
+        double? GainSe, double? PValue, bool BeyondNoise, bool Confirmed, int Trials, long TrainingSteps,
+        IReadOnlyList<ObjectiveJson> Objectives);
+
+    public sealed record ContinuumJson(IReadOnlyList<EntryJson> Entries, IReadOnlyList<string> Figures);
+
+    public static Command Create()
+    {
+        var json = ClusterCommandLine.Json();
+        var plot = new Option<string?>("--plot") { Description = "Write the figures: FILE.png (capability against gain) and FILE-k.png (value against k for the power family)." };
+        var from = new Option<string[]>("--from") { Description = "Read the entries from continuum JSON files (`bnll continuum --json`, a demo's continuum.json) instead of the cluster; repeatable, merged." };
+        var gateway = ClusterCommandLine.Gateway();
+        var command = new Command("continuum", "The capability continuum: per backbone and data set, the confirmed winner and its gain over NLL.")
+            { json, plot, from, gateway };
+        command.SetAction(async (parse, ct) =>
+        {
+            CheckPlotPath(parse.GetValue(plot)); // before connecting: a typo costs nothing
+            if (parse.GetValue(from) is { Length: > 0 } files)
+                return Show(ReadFiles(files), parse.GetValue(json), parse.GetValue(plot), Console.Out);
+            return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
+                grains => RunAsync(grains, parse.GetValue(json), parse.GetValue(plot), Console.Out, ct));
+        });
+        return command;
+    }
+
+    sealed record FileJson(IReadOnlyList<EntryJson>? Entries);
+
+    /// <summary>The entries of continuum JSON files, merged (a later file's entry replaces an earlier one of the same backbone, data set and metric).</summary>
+    /// <exception cref="FileNotFoundException">A file that does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file that holds no continuum entries.</exception>
+    public static IReadOnlyList<ContinuumEntry> ReadFiles(IEnumerable<string> files)
+    {
+        var merged = new Dictionary<(string, string, string), ContinuumEntry>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new FileNotFoundException($"--from file '{file}' not found", file);
+            FileJson? parsed;
+            try
+            {
+                parsed = System.Text.Json.JsonSerializer.Deserialize<FileJson>(File.ReadAllText(file), JsonOutput.Options);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"--from file '{file}' is no continuum JSON: {e.Message}", e);
+            }
+            if (parsed?.Entries is null) throw new InvalidDataException($"--from file '{file}' has no \"entries\"");
+            foreach (var e in parsed.Entries.Select(FromJson)) merged[(e.Backbone, e.Dataset, e.Metric)] = e;
+        }
+        return merged.Values.OrderBy(e => e.Probe?.MeanP ?? -1).ThenBy(e => e.Backbone, StringComparer.Ordinal).ToList();
+    }
+
+    static int Show(IReadOnlyList<ContinuumEntry> entries, bool json, string? plot, TextWriter output)
+    {
+        var figures = plot is null ? [] : WriteFigures(entries, plot);
+        if (json) JsonOutput.Write(output, new ContinuumJson(entries.Select(ToJson).ToList(), figures));
+        else
+        {
+            Render(entries, output);
+            if (DemoCommand.LevelsOf(entries) is { Count: > 0 } levels) DemoCommand.RenderLevels(levels, output);
+            foreach (var f in figures) output.WriteLine($"wrote {f}");
+        }
+        return 0;
+    }
+
+    /// <exception cref="ArgumentException">A plot file that is no .png.</exception>
+    public static async Task<int> RunAsync(IGrainFactory grains, bool json, string? plot, TextWriter output, CancellationToken ct)
+    {
+        CheckPlotPath(plot);
+        var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
+        return Show(entries, json, plot, output);
+    }
+
+    public static void CheckPlotPath(string? plot)
+    {
+        if (plot is not null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--plot '{plot}' must end in .png");
+    }
+
+    /// <summary>Both figures; returns their full paths.</summary>
+    public static IReadOnlyList<string> WriteFigures(IReadOnlyList<ContinuumEntry> entries, string plot)
+    {
+        var k = ContinuumPlots.PowerFigurePath(plot);
+        ContinuumPlots.WriteCapabilityGain(entries, plot);
+        ContinuumPlots.WritePowerK(entries, k);
+        return [Path.GetFullPath(plot), k];
+    }
+
+    public static void Render(IReadOnlyList<ContinuumEntry> entries, TextWriter output)
+    {
+        if (entries.Count == 0)
+        {
+            output.WriteLine("the continuum is empty: each study adds its point when it completes");
+            return;
+        }
+        var table = new Table().AddColumns("backbone", "data", "mean p", "region", "winner", "paper key", "gain over NLL ± SE", "p", "trials");
+        foreach (var e in entries)
+            table.AddRow(Markup.Escape(e.Backbone), Markup.Escape(e.Dataset), e.Probe is { } p ? F(p.MeanP, "F3") : "-",
+                Markup.Escape(e.Probe?.Region ?? "-"), Markup.Escape(e.Winner), Markup.Escape(e.PaperKey), Gain(e),
+                e.PValue is { } pv ? F(pv, "F3") : "-", e.Trials.ToString(CultureInfo.InvariantCulture));
+        ClusterCommandLine.AnsiFor(output).Write(table);
+        output.WriteLine("gain: the best challenger's mean minus NLL's on fresh seeds (negative: NLL won); * beyond noise (Welch t, two-sided p < 0.05); (single) = no confirmation ran");
+    }
+
+    static string Gain(ContinuumEntry e) => e.Gain is not { } g ? "-"
+        : $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(e.GainStandardError)}{(e.BeyondNoise ? " *" : "")}{(e.Confirmed ? "" : " (single)")}";
+
+    static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    static ContinuumEntry FromJson(EntryJson e) => new()
+    {
+        Backbone = e.Backbone, Dataset = e.Dataset, Metric = e.Metric, Study = e.Study,
+        Probe = e.MeanP is { } p ? new ProbeView(p, e.MedianP ?? double.NaN, e.ShareAboveHalf ?? double.NaN, 0, e.Region ?? "") : null,
+        Winner = e.Winner, PaperKey = e.PaperKey, WinnerLearningRate = e.WinnerLr, Challenger = e.Challenger, Gain = e.Gain,
+        GainStandardError = e.GainSe, PValue = e.PValue, BeyondNoise = e.BeyondNoise, Confirmed = e.Confirmed, Trials = e.Trials,
+        TrainingSteps = e.TrainingSteps,
+        Objectives = e.Objectives.Select(o => new ObjectiveValue(o.Objective, o.Lr, o.Role, o.Mean, o.Se, o.N)).ToList(),
+    };
+
+    public static EntryJson ToJson(ContinuumEntry e) => new(e.Backbone, e.Dataset, e.Metric, e.Study, e.Probe?.MeanP, e.Probe?.MedianP,
+        e.Probe?.ShareAboveHalf, e.Probe?.Region, e.Winner, e.PaperKey, e.WinnerLearningRate, e.Challenger, e.Gain, e.GainStandardError,
+        e.PValue, e.BeyondNoise, e.Confirmed, e.Trials, e.TrainingSteps,
+        e.Objectives.Select(o => new ObjectiveJson(o.Objective, o.LearningRate, o.Role, o.Mean, o.StandardError, o.N)).ToList());
+}

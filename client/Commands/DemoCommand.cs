@@ -1,0 +1,261 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using BeyondNll.Client.Continuum;
+using BeyondNll.Grains;
+using BeyondNll.Grains.Backbones;
+using BeyondNll.Search.Confirmation;
+using BeyondNll.Training.Synthetic;
+using Spectre.Console;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// <c>bnll demo [--quick] [--json]</c>: the capability continuum reproduced on this machine. Per
+/// seed it writes one synthetic task with noisy supervision and backbones of graded prior strength
+/// on it (more pretraining steps, a stronger prior), probes each, searches each on an in-process
+/// silo (NLL baseline, TPE over NLL, power:k and top-p:q with the learning rate searched for every
+/// objective alike), confirms the best on fresh seeds, and prints the continuum and writes its figures.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>How big a demo is; <see cref="Quick"/> and <see cref="Full"/> are the two presets.</summary>
+    public sealed record Size(IReadOnlyList<int> PretrainSteps, int Seeds, int Trials, int Steps, int Confirm, int ConfirmSeeds, int Examples,
+        int FirstSeed = 0);
+
+    public static readonly Size Quick = new([60, 150, 300, 500], 1, 6, 60, 1, 2, 2000);
+    public static readonly Size Full = new([100, 250, 400, 700], 3, 10, 100, 2, 3, 2000);
+
+    /// <summary>
+    /// The demo's search space: the NLL baseline's family and the paper's two prior-leaning families,
+    /// with the learning rate searched for all of them, since the objectives' gradients differ in
+    /// scale (a fixed rate that suits NLL collapses power:k on a strong backbone, and the other way round).
+    /// </summary>
+    public const string SpaceJson = """
+        {"params":[
+          {"name":"family","type":"categorical","choices":["nll","power","top-p"]},
+          {"name":"k","type":"float","low":0.1,"high":20,"log":true,"when":{"family":["power"]}},
+          {"name":"q","type":"float","low":0.05,"high":0.9,"when":{"family":["top-p"]}},
+          {"name":"lr","type":"float","low":3e-5,"high":3e-3,"log":true}
+        ]}
+        """;
+
+    public sealed record LevelJson(int PretrainSteps, int Seeds, double MeanP, double MeanPSe, double? Gain, double? GainSe,
+        int ChallengerBeyondNoise, int NllBeyondNoise, IReadOnlyList<string> Winners);
+
+    public sealed record DemoJson(string Task, double Noise, Size Size, IReadOnlyList<ContinuumCommand.EntryJson> Entries,
+        IReadOnlyList<LevelJson> Levels, IReadOnlyList<string> Figures, double Seconds);
+
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "The small preset (4 backbones, 1 seed, 6 trials of 60 steps, 1 configuration confirmed on 2 seeds): under 15 minutes on 2 cores." };
+        var json = new Option<bool>("--json") { Description = "Print the continuum and the per-level summary as JSON." };
+        var output = new Option<string>("--out") { Description = "Working folder (data, backbones, cluster state, figures); its cluster state is started afresh.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
+        var task = new Option<string>("--task") { Description = "Synthetic task: " + string.Join(", ", SyntheticTasks.Names), DefaultValueFactory = _ => "cipher" };
+        var noise = new Option<double>("--noise") { Description = "Share of corrupted response characters in the training data.", DefaultValueFactory = _ => 0.1 };
+        var pretrain = new Option<string?>("--pretrain-steps") { Description = "Pretraining steps of the backbones, weak to strong, comma-separated (default: the preset's)." };
+        var seeds = new Option<int?>("--seeds") { Description = "Seeds of data, backbones and training (each a whole continuum)." };
+        var trials = new Option<int?>("--trials") { Description = "Search trials per backbone, the NLL baseline included." };
+        var steps = new Option<int?>("--steps") { Description = "Fine-tuning steps per trial." };
+        var confirm = new Option<int?>("--confirm") { Description = "Configurations besides NLL confirmed on fresh seeds." };
+        var confirmSeeds = new Option<int?>("--confirm-seeds") { Description = "Fresh seeds per confirmed configuration." };
+        var examples = new Option<int?>("--examples") { Description = "Training examples of the task." };
+        var firstSeed = new Option<int>("--first-seed") { Description = "The first seed (runs seeds FIRST ... FIRST + seeds - 1), to split a long demo over processes.", DefaultValueFactory = _ => 0 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate of the NLL baseline trial (the search samples its own for every other trial).", DefaultValueFactory = _ => 3e-4 };
+        var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
+        var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
+            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, plot };
+        command.SetAction(async (parse, ct) =>
+        {
+            var preset = parse.GetValue(quick) ? Quick : Full;
+            var size = new Size(
+                parse.GetValue(pretrain) is { } list ? ParseSteps(list) : preset.PretrainSteps,
+                parse.GetValue(seeds) ?? preset.Seeds, parse.GetValue(trials) ?? preset.Trials, parse.GetValue(steps) ?? preset.Steps,
+                parse.GetValue(confirm) ?? preset.Confirm, parse.GetValue(confirmSeeds) ?? preset.ConfirmSeeds,
+                parse.GetValue(examples) ?? preset.Examples, parse.GetValue(firstSeed));
+            var root = Path.GetFullPath(parse.GetValue(output)!);
+            var figure = parse.GetValue(plot) ?? Path.Combine(root, "continuum.png");
+            return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, parse.GetValue(lr), root, figure,
+                parse.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    static IReadOnlyList<int> ParseSteps(string text)
+    {
+        var steps = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) || s < 0)
+                throw new ArgumentException($"--pretrain-steps: '{part}' is not a number of steps (0 or more)");
+            steps.Add(s);
+        }
+        return steps;
+    }
+
+    /// <summary>Checks everything before any work, so that bad input costs nothing.</summary>
+    public static void Check(string task, double noise, Size size, double lr, string figure)
+    {
+        SyntheticTasks.Get(task);
+        if (!(noise >= 0 && noise < 1)) throw new ArgumentException($"--noise must be in [0, 1), got {noise}");
+        if (size.PretrainSteps.Count < 2) throw new ArgumentException($"--pretrain-steps: give at least two backbones, got {size.PretrainSteps.Count}");
+        if (size.PretrainSteps.Distinct().Count() != size.PretrainSteps.Count) throw new ArgumentException("--pretrain-steps: the steps must differ");
+        if (size.FirstSeed < 0) throw new ArgumentException($"--first-seed must not be negative, got {size.FirstSeed}");
+        if (size.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {size.Seeds}");
+        if (size.Trials < 2) throw new ArgumentException($"--trials must be at least 2 (the NLL baseline and one more), got {size.Trials}");
+        if (size.Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {size.Steps}");
+        if (size.Confirm < 0) throw new ArgumentException($"--confirm must not be negative, got {size.Confirm}");
+        if (size.Confirm > 0 && size.ConfirmSeeds < 2) throw new ArgumentException($"--confirm-seeds must be at least 2, got {size.ConfirmSeeds}");
+        if (size.Examples < 50) throw new ArgumentException($"--examples must be at least 50, got {size.Examples}");
+        if (!(lr > 0) || double.IsInfinity(lr)) throw new ArgumentException($"--lr must be a positive number, got {lr}");
+        ContinuumCommand.CheckPlotPath(figure);
+    }
+
+    public static async Task<int> RunAsync(string task, double noise, Size size, double lr, string root, string figure, bool json,
+        CancellationToken ct)
+    {
+        Check(task, noise, size, lr, figure);
+        var watch = Stopwatch.StartNew();
+        var say = json ? TextWriter.Null : Console.Out;
+        Directory.CreateDirectory(root);
+        var spacePath = Path.Combine(root, "space.json");
+        await File.WriteAllTextAsync(spacePath, SpaceJson, ct);
+
+        await using var silo = await LocalRun.StartSiloAsync(Path.Combine(root, "cluster"), ct);
+        var grains = silo.Client;
+        say.WriteLine($"silo: in this process, {LocalRun.Slots} CPU slot(s); {size.PretrainSteps.Count} backbones × {size.Seeds} seed(s) on {task} (noise {noise:P0})");
+
+        var levels = new Dictionary<string, int>(); // backbone name → its pretraining steps
+        for (var seed = size.FirstSeed; seed < size.FirstSeed + size.Seeds; seed++)
+        {
+            // One seed is one whole continuum: its own data, backbones and training order.
+            var seedRoot = Path.Combine(root, $"seed{seed}");
+            var (train, val) = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
+            var studies = new List<string>();
+            var backbones = new List<(string Name, int MaxPositions)>();
+            foreach (var steps in size.PretrainSteps)
+            {
+                var name = $"s{seed}-p{steps}";
+                var folder = Path.Combine(seedRoot, $"backbone-p{steps}");
+                var options = new SyntheticBackboneOptions { Task = task, PretrainSteps = steps, Seed = seed };
+                await LocalRun.PretrainAsync(folder, options, json, ct);
+                var backbone = grains.GetGrain<IBackboneGrain>(name);
+                await backbone.Register(folder);
+                var probe = BackboneProbe.Measure(folder, train, "prompt", "response", options.Config.MaxPositions);
+                await backbone.RecordProbe(Grains.Studies.StudyValidation.DatasetName(train), probe);
+                say.WriteLine($"backbone {name}: {steps} pretraining steps, mean p {probe.MeanP:F3} ({probe.Region})");
+                levels[name] = steps;
+                backbones.Add((name, options.Config.MaxPositions));
+            }
+            // Pretraining first, searches after: pretraining alongside the trials would only slow both down.
+            foreach (var (name, maxPositions) in backbones)
+            {
+                var request = SearchStartCommand.Resolve(new StudyRequest
+                {
+                    Name = $"demo-{name}", Backbone = name, TrainPath = train, ValPath = val, SpaceJson = "", SpaceName = spacePath,
+                    Trials = size.Trials, Parallel = LocalRun.Slots, Steps = size.Steps, Metric = "accuracy", Workload = "torch",
+                    Seed = seed * 1000, LearningRate = lr, MaxLength = maxPositions, Evaluations = 0,
+                    Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
+                });
+                await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
+                studies.Add(request.Name);
+            }
+            // The next seed's pretraining would compete with these studies for the cores: wait for them.
+            try
+            {
+                await WaitAsync(grains, studies, say, ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return CommandLineExit.Failed;
+            }
+            // Written after every seed, so that a long demo stopped midway keeps what it measured.
+            await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+        }
+
+        var (entries, report) = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+        var figures = report.Figures;
+        if (json)
+        {
+            JsonOutput.Write(Console.Out, report);
+            return 0;
+        }
+        ContinuumCommand.Render(entries, Console.Out);
+        RenderLevels(report.Levels, Console.Out);
+        foreach (var f in figures) Console.WriteLine($"wrote {f}");
+        Console.WriteLine($"wrote {Path.Combine(root, "continuum.json")}; {watch.Elapsed.TotalMinutes:F1} min");
+        return 0;
+    }
+
+    static async Task<(IReadOnlyList<ContinuumEntry>, DemoJson)> WriteReportAsync(IGrainFactory grains, string task, double noise, Size size,
+        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, CancellationToken ct)
+    {
+        var entries = await grains.GetGrain<IContinuumGrain>(0).List();
+        var figures = ContinuumCommand.WriteFigures(entries, figure);
+        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels),
+            figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
+        await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
+            System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
+        return (entries, report);
+    }
+
+    static async Task WaitAsync(IGrainFactory grains, IReadOnlyList<string> studies, TextWriter say, CancellationToken ct)
+    {
+        var pending = studies.ToHashSet();
+        while (pending.Count > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            foreach (var name in pending.ToList())
+            {
+                var status = await grains.GetGrain<IStudyGrain>(name).GetStatus();
+                if (!SearchStatusView.IsFinished(status.State)) continue;
+                pending.Remove(name);
+                if (status.State != StudyState.Completed)
+                    throw new InvalidOperationException($"study {name} ended {SearchStatusView.Name(status.State)}: {status.Message}");
+                say.WriteLine($"study {name}: {SearchStatusView.Summary(status)}");
+                if (status.Confirmation is { } c) say.WriteLine(SearchStatusView.ConfirmationSummary(c));
+            }
+        }
+    }
+
+    /// <summary>Per pretraining level, across seeds: mean p, the mean gain ± its SE over seeds, and how often each side won beyond noise.</summary>
+    public static IReadOnlyList<LevelJson> Levels(IReadOnlyList<ContinuumEntry> entries, IReadOnlyDictionary<string, int> levels) =>
+        entries.Where(e => levels.ContainsKey(e.Backbone) && e.Probe is not null)
+            .GroupBy(e => levels[e.Backbone]).OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var meanP = SampleSummary.Of(g.Select(e => e.Probe!.MeanP).ToList());
+                var gains = g.Where(e => e.Gain is not null).Select(e => e.Gain!.Value).ToList();
+                var gain = gains.Count > 0 ? SampleSummary.Of(gains) : null;
+                return new LevelJson(g.Key, g.Count(), meanP.Mean, double.IsNaN(meanP.StandardError) ? 0 : meanP.StandardError,
+                    gain?.Mean, gain is null || double.IsNaN(gain.StandardError) ? null : gain.StandardError,
+                    g.Count(e => e.BeyondNoise && e.Gain > 0), g.Count(e => e.BeyondNoise && e.Gain < 0),
+                    g.Select(e => e.Winner).ToList());
+            }).ToList();
+
+    /// <summary>The per-level summary of entries whose backbones have demo names (s{seed}-p{steps}); empty for others.</summary>
+    public static IReadOnlyList<LevelJson> LevelsOf(IReadOnlyList<ContinuumEntry> entries)
+    {
+        var levels = new Dictionary<string, int>();
+        foreach (var e in entries)
+        {
+            var dash = e.Backbone.IndexOf("-p", StringComparison.Ordinal);
+            if (e.Backbone.StartsWith('s') && dash > 1 && int.TryParse(e.Backbone[(dash + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out var steps))
+                levels[e.Backbone] = steps;
+        }
+        return Levels(entries, levels);
+    }
+
+    public static void RenderLevels(IReadOnlyList<LevelJson> levels, TextWriter output)
+    {
+        var table = new Table().AddColumns("pretraining steps", "seeds", "mean p", "gain over NLL (mean ± SE over seeds)",
+            "challenger beyond noise", "NLL beyond noise", "winners");
+        foreach (var l in levels)
+            table.AddRow(l.PretrainSteps.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
+                $"{l.MeanP:F3} ± {l.MeanPSe:F3}",
+                l.Gain is { } g ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(l.GainSe)}" : "-",
+                $"{l.ChallengerBeyondNoise}/{l.Seeds}", $"{l.NllBeyondNoise}/{l.Seeds}", Markup.Escape(string.Join(", ", l.Winners)));
+        ClusterCommandLine.AnsiFor(output).Write(table);
+    }
+}

@@ -1,0 +1,51 @@
+using BeyondNll.Silo.Hosting;
+using BeyondNll.Training.Data;
+using BeyondNll.Training.Synthetic;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// The pieces of a run on this machine alone, shared by <c>bnll quickstart</c> and <c>bnll demo</c>:
+/// synthetic data on disk, a pretrained synthetic backbone, and a silo inside this process.
+/// </summary>
+public static class LocalRun
+{
+    /// <summary>Writes train.jsonl and val.jsonl of a synthetic task to <paramref name="folder"/>.</summary>
+    public static (string Train, string Val) WriteData(string task, int n, double noise, int seed, int valCount, string folder)
+    {
+        var (train, val) = SyntheticData.Generate(SyntheticTasks.Get(task), n, noise, seed, valCount);
+        Directory.CreateDirectory(folder);
+        var trainPath = Path.Combine(folder, "train.jsonl");
+        var valPath = Path.Combine(folder, "val.jsonl");
+        SftDataWriter.WriteJsonl(trainPath, train);
+        SftDataWriter.WriteJsonl(valPath, val);
+        return (trainPath, valPath);
+    }
+
+    /// <summary>Pretrains and saves a synthetic backbone, with a progress bar unless <paramref name="quiet"/>.</summary>
+    public static Task PretrainAsync(string folder, SyntheticBackboneOptions options, bool quiet, CancellationToken ct) =>
+        TrainingConsole.WithProgress($"pretrain a backbone on {options.Task} ({options.PretrainSteps} steps)", Math.Max(1, options.PretrainSteps), quiet,
+            progress =>
+            {
+                SyntheticBackbone.Create(folder, options, progress, ct);
+                return 0;
+            });
+
+    /// <summary>CPU slots of the local silo: the cores, at most four.</summary>
+    public static int Slots => Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// A silo in this process with a fresh cluster state in <paramref name="clusterFolder"/> (removed
+    /// first, so study names are free), the CPU cores as device slots and no dashboard.
+    /// </summary>
+    public static async Task<InProcessSilo> StartSiloAsync(string clusterFolder, CancellationToken ct)
+    {
+        if (Directory.Exists(clusterFolder)) Directory.Delete(clusterFolder, recursive: true);
+        return await InProcessSilo.StartAsync(new ClusterSiloOptions
+        {
+            DataDirectory = clusterFolder,
+            Devices = $"cpu:{Slots}",
+            DashboardPort = 0,
+        }, ct);
+    }
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using BeyondNll.Client.Cluster;
+using BeyondNll.Client.Continuum;
+using BeyondNll.Grains;
+using BeyondNll.Grains.Backbones;
+using BeyondNll.Grains.Studies;
+using BeyondNll.Search.Continuum;
+using BeyondNll.Training.Objectives;
+using Spectre.Console;
+
+namespace BeyondNll.Client.Commands;
+
+/// <summary>
+/// <c>bnll recommend --backbone B --data FILE</c>: probes the backbone on the data (here, before any
+/// training), places it on the stored continuum and recommends an objective with the expected gain
+/// over NLL and how sure that is; with too few stored points, the paper's rule.
+/// </summary>
+public static class RecommendCommand
+{
+    public sealed record NeighbourJson(string Backbone, string Dataset, double MeanP, string Winner, double Gain, double? GainSe, bool BeyondNoise);
+
+    /// <param name="ExpectedGain">The challenger's expected gain over NLL; negative when NLL is expected to win by that much.</param>
+    public sealed record RecommendJson(string Backbone, string Dataset, double MeanP, double MedianP, double ShareAboveHalf, string Region,
+        string Objective, string PaperKey, double? ExpectedGain, double? ExpectedGainSe, string Confidence, string Basis, string Reason,
+        bool PooledDatasets, IReadOnlyList<NeighbourJson> Neighbours);
+
+    public static Command Create()
+    {
+        var backbone = new Option<string>("--backbone") { Description = "A registered backbone, or a backbone folder.", Required = true };
+        var data = new Option<string>("--data") { Description = "The training data to place it on (JSONL or Parquet).", Required = true };
+        var metric = new Option<string>("--metric") { Description = "The metric whose continuum to read: accuracy or nll.", DefaultValueFactory = _ => "accuracy" };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most, for the probe.", DefaultValueFactory = _ => 64 };
+        var json = ClusterCommandLine.Json();
+        var gateway = ClusterCommandLine.Gateway();
+        var command = new Command("recommend", "Probe a backbone on data, place it on the continuum and recommend an objective.")
+            { backbone, data, metric, maxLength, json, gateway };
+        command.SetAction((parse, ct) =>
+        {
+            CheckInput(parse.GetValue(data)!, parse.GetValue(metric)!, parse.GetValue(maxLength)); // before connecting
+            return ClusterCommandLine.WithClusterAsync(parse, gateway, ct,
+                grains => RunAsync(grains, parse.GetValue(backbone)!, parse.GetValue(data)!, parse.GetValue(metric)!,
+                    parse.GetValue(maxLength), parse.GetValue(json), Console.Out, ct));
+        });
+        return command;
+    }
+
+    /// <returns>The data file's full path.</returns>
+    static string CheckInput(string data, string metric, int maxLength)
+    {
+        if (!StudyMetrics.Names.Contains(metric))
+            throw new ArgumentException($"--metric '{metric}' is unknown; choose one of {string.Join(", ", StudyMetrics.Names)}");
+        if (maxLength < 2) throw new ArgumentException($"--max-length must be at least 2, got {maxLength}");
+        var dataPath = Path.GetFullPath(data);
+        if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data file '{data}' not found", dataPath);
+        return dataPath;
+    }
+
+    /// <exception cref="ArgumentException">An unknown backbone (neither registered nor a folder), a bad metric.</exception>
+    /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
+    public static async Task<int> RunAsync(IGrainFactory grains, string backbone, string data, string metric, int maxLength, bool json,
+        TextWriter output, CancellationToken ct)
+    {
+        var dataPath = CheckInput(data, metric, maxLength);
+        var registered = await ClusterRetry.Query(() => grains.GetGrain<IBackboneGrain>(backbone).Get(), ct);
+        var folder = registered?.Path ?? (Directory.Exists(backbone) ? Path.GetFullPath(backbone)
+            : throw new ArgumentException($"no backbone named '{backbone}' and no such folder; see `bnll backbone list`"));
+        var dataset = StudyValidation.DatasetName(dataPath);
+
+        var probe = registered?.Probes.TryGetValue(dataset, out var stored) == true ? stored
+            : BackboneProbe.Measure(folder, dataPath, "prompt", "response", maxLength);
+        if (registered is not null) await grains.GetGrain<IBackboneGrain>(backbone).RecordProbe(dataset, probe);
+
+        var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
+        var points = ContinuumPoints.For(entries, dataset, metric, out var pooled);
+        var r = ContinuumFit.Recommend(points, probe.MeanP);
+        var report = new RecommendJson(registered?.Name ?? folder, dataset, probe.MeanP, probe.MedianP, probe.ShareAboveHalf, probe.Region,
+            r.Objective, Objective.Parse(r.Objective).PaperKey, r.ExpectedGain, r.ExpectedGainStandardError, r.Confidence, r.Basis, r.Reason,
+            pooled, r.Neighbours.Select(n => new NeighbourJson(n.Backbone, n.Dataset, n.MeanP, n.Winner, n.Gain, n.GainStandardError, n.BeyondNoise)).ToList());
+        if (json)
+        {
+            JsonOutput.Write(output, report);
+            return 0;
+        }
+        var grid = new Grid().AddColumns(2);
+        grid.AddRow("backbone", Markup.Escape(report.Backbone));
+        grid.AddRow("data", Markup.Escape(dataset));
+        grid.AddRow("mean p (median, share > 0.5)", $"{probe.MeanP:F3} ({probe.MedianP:F3}, {probe.ShareAboveHalf:P0})");
+        grid.AddRow("region", Markup.Escape(probe.Region));
+        grid.AddRow("recommended", $"[bold]{Markup.Escape(r.Objective)}[/] ({Markup.Escape(report.PaperKey)})");
+        grid.AddRow("expected gain over NLL", r.ExpectedGain is { } g ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(r.ExpectedGainStandardError)} {metric}" : "unknown");
+        grid.AddRow("confidence", $"{Markup.Escape(r.Confidence)} ({Markup.Escape(r.Basis)})");
+        grid.AddRow("why", Markup.Escape(r.Reason + (pooled ? "; points of all data sets pooled (too few on this one)" : "")));
+        ClusterCommandLine.AnsiFor(output).Write(grid);
+        return 0;
+    }
+}

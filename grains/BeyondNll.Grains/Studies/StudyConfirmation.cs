@@ -1,0 +1,84 @@
+using System.Globalization;
+using BeyondNll.Search.Confirmation;
+using BeyondNll.Search.Trials;
+using BeyondNll.Training.Objectives;
+
+namespace BeyondNll.Grains.Studies;
+
+/// <summary>
+/// The confirmation phase of a study: after the search, the best NLL configuration and the
+/// <c>Confirm</c> best other configurations (objective and learning rate) are re-run as new trials on
+/// fresh training seeds, and their values are summarised by <see cref="ConfirmationAnalysis"/>.
+/// </summary>
+public static class StudyConfirmation
+{
+    /// <summary>The name of a configuration: its objective and learning rate.</summary>
+    public static string NameOf(StudyTrial t) => NameOf(t.Objective, t.LearningRate);
+
+    public static string NameOf(string objective, double learningRate) =>
+        $"{objective} @ lr {learningRate.ToString("G3", CultureInfo.InvariantCulture)}";
+
+    /// <summary>The confirmation trials to add (numbered from the study's trial count), none when nothing completed.</summary>
+    public static IReadOnlyList<StudyTrial> Plan(IReadOnlyList<StudyTrial> trials, int confirm, int seeds, int studySeed, StudyDirection direction)
+    {
+        var searched = trials.Where(t => t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
+        var nll = searched.Where(t => IsNll(t.Objective)).Select(t => (NameOf(t), t.Value!.Value));
+        var others = searched.Where(t => !IsNll(t.Objective)).Select(t => (NameOf(t), t.Value!.Value));
+        var baseline = ConfirmationAnalysis.SelectTop(nll, 1, direction);
+        if (baseline.Count == 0) return []; // no NLL value to compare with: nothing to confirm against
+        var chosen = baseline.Concat(ConfirmationAnalysis.SelectTop(others, confirm, direction)).ToList();
+
+        var added = new List<StudyTrial>();
+        foreach (var name in chosen)
+        {
+            var template = searched.First(t => NameOf(t) == name);
+            for (var seed = 1; seed <= seeds; seed++)
+            {
+                added.Add(new StudyTrial
+                {
+                    Number = trials.Count + added.Count,
+                    Params = new Dictionary<string, double>(template.Params),
+                    ParamsJson = template.ParamsJson,
+                    Objective = template.Objective,
+                    LearningRate = template.LearningRate,
+                    State = TrialRunState.Pending,
+                    Role = TrialRoles.Confirm,
+                    Seed = studySeed + seed,
+                });
+            }
+        }
+        return added;
+    }
+
+    /// <summary>The summary once every confirmation trial has ended; null before, or when the baseline has no value.</summary>
+    public static ConfirmationView? Summarise(IReadOnlyList<StudyTrial> trials, int seeds, StudyDirection direction)
+    {
+        var confirm = trials.Where(t => t.Role == TrialRoles.Confirm).ToList();
+        if (confirm.Count == 0 || confirm.Any(t => t.State is TrialRunState.Pending or TrialRunState.Running)) return null;
+        // Configurations in the order they were planned: the baseline first.
+        var groups = confirm.GroupBy(NameOf).Select(g => (Name: g.Key, First: g.First(),
+            Values: g.Where(t => t.State == TrialRunState.Completed && t.Value is not null).Select(t => t.Value!.Value).ToList())).ToList();
+        var baseline = groups[0];
+        if (baseline.Values.Count == 0) return null;
+        var candidates = groups.Skip(1).Where(g => g.Values.Count > 0).ToList();
+        var result = ConfirmationAnalysis.Analyse(new ConfirmedConfiguration(baseline.Name, baseline.Values),
+            candidates.Select(c => new ConfirmedConfiguration(c.Name, c.Values)).ToList(), direction);
+
+        var views = new[] { baseline }.Concat(candidates).Select((g, i) =>
+        {
+            var summary = i == 0 ? result.Baseline.Summary : result.Candidates[i - 1].Summary;
+            return new ConfirmedConfigurationView(g.Name, g.First.Objective, g.First.LearningRate, i == 0 ? "baseline" : "candidate",
+                g.Values, summary.Mean, double.IsNaN(summary.StandardError) ? null : summary.StandardError);
+        }).ToList();
+        var winner = views.First(v => v.Name == result.Winner);
+        return new ConfirmationView
+        {
+            Configurations = views, Seeds = seeds, Challenger = result.Challenger, Winner = result.Winner,
+            WinnerObjective = winner.Objective, WinnerLearningRate = winner.LearningRate, Gain = result.Gain,
+            GainStandardError = result.GainStandardError, T = result.T, DegreesOfFreedom = result.DegreesOfFreedom,
+            PValue = result.PValue, BeyondNoise = result.BeyondNoise, Test = ConfirmationResult.Test, Alpha = result.Alpha,
+        };
+    }
+
+    static bool IsNll(string objective) => objective == Objective.Nll.Spec;
+}
