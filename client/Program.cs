@@ -18,5 +18,6 @@ root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BestCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
+root.Subcommands.Add(DbCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);
