@@ -1,4 +1,5 @@
 using System.Net;
+using BeyondNll.Client.Commands;
 using BeyondNll.Silo.Hosting.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,6 +40,49 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
         // Two silos starting at once both apply it.
         var both = await Task.WhenAll(PostgresSchema.ApplyAsync(server.Connection), PostgresSchema.ApplyAsync(server.Connection));
         Assert.All(both, a => Assert.Equal(20, a.Queries));
+    }
+
+    [Fact]
+    public async Task Bnll_db_init_reports_the_schema_and_refuses_a_bad_or_unreachable_server_with_exit_code_2()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        Assert.Equal(0, await DbCommand.InitAsync(server.Connection, json: true, output, errors, CancellationToken.None));
+        Assert.Equal($"{{\"server\":\"127.0.0.1:{server.Port}/postgres\",\"queries\":20}}", output.ToString().Trim());
+
+        var closed = ChildProcess.FreePort();
+        Assert.Equal(2, await DbCommand.InitAsync($"Host=127.0.0.1;Port={closed};Username=bnll", false, output, errors, CancellationToken.None));
+        Assert.Contains($"error: cannot use PostgreSQL at 127.0.0.1:{closed}/bnll: Failed to connect", errors.ToString());
+        Assert.Equal(2, await DbCommand.InitAsync($"Host=127.0.0.1;Port={server.Port};Username=bnll;Database=missing", false, output, errors, CancellationToken.None));
+        Assert.Contains("database \"missing\" does not exist", errors.ToString());
+        Assert.Throws<ArgumentException>(() => PostgresSchema.Normalize("Hots=typo"));
+        Assert.Throws<ArgumentException>(() => PostgresSchema.Normalize(""));
+    }
+
+    [Fact]
+    public async Task A_silo_that_cannot_reach_its_database_says_so_and_exits_with_code_2()
+    {
+        var folder = Directory.CreateTempSubdirectory("bnll-pg-silo-").FullName;
+        try
+        {
+            var closed = ChildProcess.FreePort();
+            using var silo = SiloProcess.Start(folder, new Unreachable($"Host=127.0.0.1;Port={closed};Username=bnll"), "simulated:1");
+            Assert.Equal(2, await silo.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"silo: cannot use PostgreSQL at 127.0.0.1:{closed}/bnll: Failed to connect", silo.Log());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A PostgreSQL connection string with nothing behind it.</summary>
+    sealed record Unreachable(string Connection) : IClusterStore
+    {
+        public string Clustering => "postgres";
+        public Task Stop(TimeSpan patience) => Task.CompletedTask;
+        public Task Restart() => Task.CompletedTask;
+        public void Dispose() { }
     }
 
     [Fact]

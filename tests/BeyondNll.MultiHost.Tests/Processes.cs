@@ -19,6 +19,14 @@ public abstract class ChildProcess : IDisposable
 
     public bool Running => process is { HasExited: false };
 
+    /// <summary>The exit code once the process has ended by itself within <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExit(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await process!.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>Starts <paramref name="program"/>, its output appended to the log (exec keeps the pid, so signals reach it).</summary>
     protected void Launch(string program, IEnumerable<string> arguments)
     {
