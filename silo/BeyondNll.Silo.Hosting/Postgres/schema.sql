@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS bnll_membership
     PRIMARY KEY (deployment_id, address, port, generation)
 );
 
+-- A silo's row under the column names the membership provider reads.
+CREATE OR REPLACE VIEW bnll_membership_entries AS
+SELECT deployment_id,
+       address AS "Address", port AS "Port", generation AS "Generation",
+       silo_name AS "SiloName", host_name AS "HostName", status AS "Status",
+       proxy_port AS "ProxyPort", suspect_times AS "SuspectTimes",
+       start_time AS "StartTime", i_am_alive_time AS "IAmAliveTime"
+FROM bnll_membership;
+
 -- Grain state: one row per grain and state type; version is the ETag, payload NULL once cleared.
 -- A grain is named by its type and its key's parts (two integers and an optional string);
 -- the hashes only narrow the search.
@@ -81,6 +90,13 @@ CREATE TABLE IF NOT EXISTS bnll_reminders
 
 CREATE INDEX IF NOT EXISTS bnll_reminders_ring ON bnll_reminders (service_id, grain_hash);
 
+-- A reminder under the column names the reminder provider reads.
+CREATE OR REPLACE VIEW bnll_reminder_entries AS
+SELECT service_id, grain_hash,
+       grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime",
+       period_ms AS "Period", version AS "Version"
+FROM bnll_reminders;
+
 -- The queries. Parameters (@Name) and result column names ("Name") are the providers' contract.
 CREATE TEMPORARY TABLE bnll_queries (querykey varchar(64), querytext text) ON COMMIT DROP;
 
@@ -99,26 +115,18 @@ $q$),
 -- Every silo of the cluster, each row carrying the table's version; one row with the version
 -- alone (and no StartTime) when no silo has joined yet.
 ('MembershipReadAllKey', $q$
-SELECT v.version AS "Version",
-       m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-       m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status",
-       m.proxy_port AS "ProxyPort", m.suspect_times AS "SuspectTimes",
-       m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime"
+SELECT v.version AS "Version", e.*
 FROM bnll_membership_version v
-LEFT JOIN bnll_membership m ON m.deployment_id = v.deployment_id
+LEFT JOIN bnll_membership_entries e ON e.deployment_id = v.deployment_id
 WHERE v.deployment_id = @DeploymentId;
 $q$),
 
 -- One silo, in the same shape.
 ('MembershipReadRowKey', $q$
-SELECT v.version AS "Version",
-       m.address AS "Address", m.port AS "Port", m.generation AS "Generation",
-       m.silo_name AS "SiloName", m.host_name AS "HostName", m.status AS "Status",
-       m.proxy_port AS "ProxyPort", m.suspect_times AS "SuspectTimes",
-       m.start_time AS "StartTime", m.i_am_alive_time AS "IAmAliveTime"
+SELECT v.version AS "Version", e.*
 FROM bnll_membership_version v
-LEFT JOIN bnll_membership m ON m.deployment_id = v.deployment_id
-    AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+LEFT JOIN bnll_membership_entries e ON e.deployment_id = v.deployment_id
+    AND e."Address" = @Address AND e."Port" = @Port AND e."Generation" = @Generation
 WHERE v.deployment_id = @DeploymentId;
 $q$),
 
@@ -246,33 +254,25 @@ $q$),
 
 -- Reminders ---------------------------------------------------------------------------------
 ('ReadReminderRowsKey', $q$
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime",
-       period_ms AS "Period", version AS "Version"
-FROM bnll_reminders
-WHERE service_id = @ServiceId AND grain_id = @GrainId;
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM bnll_reminder_entries
+WHERE service_id = @ServiceId AND "GrainId" = @GrainId;
 $q$),
 
 -- A range of the ring that does not wrap: (@BeginHash, @EndHash].
 ('ReadRangeRows1Key', $q$
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime",
-       period_ms AS "Period", version AS "Version"
-FROM bnll_reminders
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM bnll_reminder_entries
 WHERE service_id = @ServiceId AND grain_hash > @BeginHash AND grain_hash <= @EndHash;
 $q$),
 
 -- A range that wraps around the end of the ring.
 ('ReadRangeRows2Key', $q$
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime",
-       period_ms AS "Period", version AS "Version"
-FROM bnll_reminders
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM bnll_reminder_entries
 WHERE service_id = @ServiceId AND (grain_hash > @BeginHash OR grain_hash <= @EndHash);
 $q$),
 
 ('ReadReminderRowKey', $q$
-SELECT grain_id AS "GrainId", reminder_name AS "ReminderName", start_time AS "StartTime",
-       period_ms AS "Period", version AS "Version"
-FROM bnll_reminders
-WHERE service_id = @ServiceId AND grain_id = @GrainId AND reminder_name = @ReminderName;
+SELECT "GrainId", "ReminderName", "StartTime", "Period", "Version" FROM bnll_reminder_entries
+WHERE service_id = @ServiceId AND "GrainId" = @GrainId AND "ReminderName" = @ReminderName;
 $q$),
 
 -- Insert or replace; the new version is the reminder's ETag.
