@@ -76,6 +76,16 @@ public class GatewayTests
         Assert.Contains("--train file 'nowhere.jsonl' not found", stderr);
     }
 
+    [Fact]
+    public async Task A_TLS_certificate_that_cannot_be_used_is_bad_input()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"bnll-{Guid.NewGuid():N}.pfx");
+        var (exit, _, stderr) = await Bnll(["cluster", "--gateway", $"localhost:{FreePort()}"],
+            new() { [ClusterConnection.TlsCertificateVariable] = missing });
+        Assert.Equal(CommandLineExit.BadInput, exit);
+        Assert.Contains($"error: TLS certificate file '{missing}' does not exist", stderr);
+    }
+
     static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -84,12 +94,14 @@ public class GatewayTests
     }
 
     /// <summary>Runs bnll.dll, which the project reference copies next to the tests.</summary>
-    static async Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args)
+    static async Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bnll.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("BNLL_GATEWAY");
+        start.Environment.Remove(ClusterConnection.TlsCertificateVariable);
+        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
