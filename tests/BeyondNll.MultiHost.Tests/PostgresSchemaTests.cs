@@ -16,21 +16,9 @@ namespace BeyondNll.MultiHost.Tests;
 /// ETags, conflicts refused), since the schema is written here and not taken from Orleans.
 /// </summary>
 [Collection(FaultTests.Name)]
-public sealed class PostgresSchemaTests : IAsyncLifetime
+public sealed class PostgresSchemaTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    PostgresServer server = null!;
-
-    public async Task InitializeAsync()
-    {
-        server = await PostgresServer.Start();
-        await PostgresSchema.ApplyAsync(server.Connection);
-    }
-
-    public Task DisposeAsync()
-    {
-        server.Dispose();
-        return Task.CompletedTask;
-    }
+    readonly PostgresServer server = postgres.Server;
 
     [Fact]
     public async Task Applying_the_schema_again_changes_nothing_and_every_provider_query_is_there()

@@ -122,3 +122,21 @@ public sealed class PostgresServer : IClusterStore
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
     }
 }
+
+/// <summary>One throw-away server with the cluster's schema for all the tests of a class.</summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await PostgresServer.Start();
+        await BeyondNll.Silo.Hosting.Postgres.PostgresSchema.ApplyAsync(Server.Connection);
+    }
+
+    public Task DisposeAsync()
+    {
+        Server.Dispose();
+        return Task.CompletedTask;
+    }
+}
