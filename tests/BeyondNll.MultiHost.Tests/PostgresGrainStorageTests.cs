@@ -1,3 +1,4 @@
+using BeyondNll.Grains.Tests;
 using BeyondNll.Silo.Hosting.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,25 +19,6 @@ namespace BeyondNll.MultiHost.Tests;
 public sealed class PostgresGrainStorageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     AdoNetGrainStorage storage = null!;
-
-    public sealed class Counter
-    {
-        public int Value { get; set; }
-    }
-
-    /// <summary>Plain JSON: the serializer is not what these tests are about.</summary>
-    sealed class JsonSerializer : IGrainStorageSerializer
-    {
-        public BinaryData Serialize<T>(T? input) => BinaryData.FromObjectAsJson(input);
-        public T Deserialize<T>(BinaryData input) => input.ToObjectFromJson<T>()!;
-    }
-
-    sealed class Stored<T> : IGrainState<T>
-    {
-        public T? State { get; set; }
-        public string? ETag { get; set; }
-        public bool RecordExists { get; set; }
-    }
 
     /// <summary>The silo's start-up, reduced to what the storage takes part in: it reads its queries then.</summary>
     sealed class StartOnly : ISiloLifecycle
@@ -60,7 +42,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture postgres) : IClass
         storage = new AdoNetGrainStorage(activators, NullLogger<AdoNetGrainStorage>.Instance,
             Options.Create(new AdoNetGrainStorageOptions
             {
-                Invariant = PostgresSchema.Invariant, ConnectionString = postgres.Server.Connection, GrainStorageSerializer = new JsonSerializer(),
+                Invariant = PostgresSchema.Invariant, ConnectionString = postgres.Server.Connection, GrainStorageSerializer = new JsonStorageSerializer(),
             }),
             Options.Create(new ClusterOptions { ClusterId = "contract", ServiceId = "contract" }), "bnll");
         var lifecycle = new StartOnly();
