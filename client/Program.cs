@@ -22,5 +22,6 @@ root.Subcommands.Add(ClusterCommand.Create());
 root.Subcommands.Add(ContinuumCommand.Create());
 root.Subcommands.Add(RecommendCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DbCommand.Create());
 
 return await CommandLineExit.RunAsync(root, args);

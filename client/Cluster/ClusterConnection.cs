@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using BeyondNll.Silo.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -16,6 +18,10 @@ public sealed class ClusterConnection : IAsyncDisposable
     public const string ClusterId = "bnll";
     public const string ServiceId = "bnll";
 
+    /// <summary>The cluster's TLS certificate (a PFX file) when its silos run with one, and the file's password.</summary>
+    public const string TlsCertificateVariable = "BNLL_TLS_CERTIFICATE";
+    public const string TlsPasswordVariable = "BNLL_TLS_PASSWORD";
+
     /// <summary>How long to keep trying to reach a gateway before giving up.</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(5);
 
@@ -28,11 +34,14 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
 
     /// <param name="gateways">host:port, or several separated by commas: the client moves to another when one goes away.</param>
-    /// <exception cref="ArgumentException">A gateway that is not host:port.</exception>
-    /// <exception cref="ClusterUnreachableException">No silo answered before the deadline.</exception>
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null)
+    /// <param name="tls">The cluster's certificate for TLS; null: the file named by $BNLL_TLS_CERTIFICATE, if any (else no TLS).</param>
+    /// <exception cref="ArgumentException">A gateway that is not host:port, or a certificate that cannot be used.</exception>
+    /// <exception cref="ClusterUnreachableException">No silo answered before the deadline (or none accepted the connection's TLS).</exception>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null,
+        X509Certificate2? tls = null)
     {
         var addresses = GatewayAddress.ParseList(gateways);
+        tls ??= CertificateFromEnvironment();
         var endpoints = new List<IPEndPoint>();
         foreach (var address in addresses) endpoints.Add(await address.ResolveAsync(ct));
         var patience = deadline ?? DefaultDeadline;
@@ -47,6 +56,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.UseStaticClustering([.. endpoints]);
             client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
             client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = patience);
+            if (tls is not null) client.UseTls(options => ClusterCertificate.Configure(options, tls));
             client.UseConnectionRetryFilter(async (_, token) =>
             {
                 if (DateTimeOffset.UtcNow + RetryDelay >= giveUpAt) return false;
@@ -75,6 +85,12 @@ public sealed class ClusterConnection : IAsyncDisposable
             host.Dispose();
             throw;
         }
+    }
+
+    static X509Certificate2? CertificateFromEnvironment()
+    {
+        var path = Environment.GetEnvironmentVariable(TlsCertificateVariable);
+        return string.IsNullOrWhiteSpace(path) ? null : ClusterCertificate.Load(path, Environment.GetEnvironmentVariable(TlsPasswordVariable));
     }
 
     public async ValueTask DisposeAsync()

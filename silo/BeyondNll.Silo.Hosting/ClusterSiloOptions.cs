@@ -13,15 +13,27 @@ public sealed class ClusterSiloOptions
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     /// <summary>
-    /// localhost (default; more silos on one machine join the first, state in SQLite), or redis
-    /// (membership and grain state on the Redis server of <see cref="Connection"/>: several hosts).
+    /// localhost (default; more silos on one machine join the first, state in SQLite), or postgres
+    /// or redis (membership and grain state on the server of <see cref="Connection"/>: several hosts).
     /// </summary>
     public string Clustering { get; set; } = "localhost";
 
-    /// <summary>Connection string of the clustering and storage server, when there is one (redis: host:port[,password=...]).</summary>
+    /// <summary>
+    /// Connection string of the clustering and storage server, when there is one (postgres:
+    /// Host=...;Port=...;Username=...;Database=...[;Password=...]; redis: host:port[,password=...]).
+    /// </summary>
     public string? Connection { get; set; }
 
-    /// <summary>With redis clustering: the address other silos reach this one at; 127.0.0.1 suits several silos on one machine.</summary>
+    /// <summary>
+    /// A PFX file (certificate and private key) that turns on TLS for silo-to-silo and client
+    /// traffic; every silo and client of the cluster uses the same one. None: no TLS.
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The password of <see cref="TlsCertificate"/> (better given as BNLL_Silo__TlsPassword than as a flag).</summary>
+    public string? TlsPassword { get; set; }
+
+    /// <summary>With postgres or redis clustering: the address other silos reach this one at; 127.0.0.1 suits several silos on one machine.</summary>
     public string AdvertiseIp { get; set; } = "127.0.0.1";
 
     /// <summary>

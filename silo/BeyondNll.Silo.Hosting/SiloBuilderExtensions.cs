@@ -3,6 +3,8 @@ using BeyondNll.Grains;
 using BeyondNll.Grains.Devices;
 using BeyondNll.Grains.Placement;
 using BeyondNll.Grains.Workloads;
+using BeyondNll.Silo.Hosting.Postgres;
+using BeyondNll.Silo.Hosting.Security;
 using BeyondNll.Silo.Hosting.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -49,9 +51,10 @@ public static class SiloBuilderExtensions
 
     /// <summary>
     /// Membership (and, for a server, grain state) as <see cref="ClusterSiloOptions.Clustering"/> says:
-    /// localhost, or redis for silos on several hosts. Call before <see cref="AddBeyondNllCluster"/>.
+    /// localhost, or postgres or redis for silos on several hosts; TLS when a certificate is set.
+    /// Call before <see cref="AddBeyondNllCluster"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">An unknown or unbuilt provider, or redis without a connection string.</exception>
+    /// <exception cref="ArgumentException">An unknown provider, a server without a usable connection string, a bad certificate.</exception>
     public static ISiloBuilder UseBeyondNllClustering(this ISiloBuilder silo, ClusterSiloOptions options)
     {
         switch (options.Clustering.Trim().ToLowerInvariant())
@@ -63,9 +66,15 @@ public static class SiloBuilderExtensions
                 silo.UseBeyondNllRedis(options);
                 break;
             case "postgres":
-                throw new ArgumentException("clustering 'postgres' is not implemented yet; use localhost or redis");
+                silo.UseBeyondNllPostgres(options);
+                break;
             default:
-                throw new ArgumentException($"clustering '{options.Clustering}' is not known; use localhost or redis");
+                throw new ArgumentException($"clustering '{options.Clustering}' is not known; use localhost, postgres or redis");
+        }
+        if (!string.IsNullOrWhiteSpace(options.TlsCertificate))
+        {
+            var certificate = ClusterCertificate.Load(options.TlsCertificate, options.TlsPassword);
+            silo.UseTls(tls => ClusterCertificate.Configure(tls, certificate));
         }
         if (options.FastFailureDetection)
         {
@@ -91,14 +100,38 @@ public static class SiloBuilderExtensions
     {
         if (string.IsNullOrWhiteSpace(options.Connection))
             throw new ArgumentException("clustering 'redis' needs --connection HOST:PORT of the Redis server");
-        if (!IPAddress.TryParse(options.AdvertiseIp, out var advertised))
-            throw new ArgumentException($"--advertise-ip '{options.AdvertiseIp}' is not an IP address");
         var redis = ConfigurationOptions.Parse(options.Connection);
-        silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
-        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        silo.UseServerEndpoints(options);
         silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
         silo.AddRedisGrainStorage(StorageNames.Cluster, o => o.ConfigurationOptions = redis.Clone());
         return silo;
+    }
+
+    /// <summary>
+    /// PostgreSQL through Orleans' ADO.NET providers: membership, the grain state of the "bnll"
+    /// provider and reminders, on the project's own schema (<see cref="PostgresSchema"/>, which the
+    /// silo host applies before it starts). The grain state's ETag is the row's version.
+    /// </summary>
+    static ISiloBuilder UseBeyondNllPostgres(this ISiloBuilder silo, ClusterSiloOptions options)
+    {
+        var connection = PostgresSchema.Normalize(options.Connection);
+        silo.UseServerEndpoints(options);
+        silo.UseAdoNetClustering(o => { o.Invariant = PostgresSchema.Invariant; o.ConnectionString = connection; });
+        silo.AddAdoNetGrainStorage(StorageNames.Cluster, o => { o.Invariant = PostgresSchema.Invariant; o.ConnectionString = connection; });
+        silo.UseAdoNetReminderService(o => { o.Invariant = PostgresSchema.Invariant; o.ConnectionString = connection; });
+        return silo;
+    }
+
+    /// <summary>
+    /// The cluster identity and this silo's ports, advertising <see cref="ClusterSiloOptions.AdvertiseIp"/>:
+    /// listening on all interfaces unless that is a loopback address.
+    /// </summary>
+    static void UseServerEndpoints(this ISiloBuilder silo, ClusterSiloOptions options)
+    {
+        if (!IPAddress.TryParse(options.AdvertiseIp, out var advertised))
+            throw new ArgumentException($"--advertise-ip '{options.AdvertiseIp}' is not an IP address");
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
+        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
     }
 
     /// <summary>Localhost clustering: the first silo on the primary port, later ones join it.</summary>

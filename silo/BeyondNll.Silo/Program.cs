@@ -1,4 +1,5 @@
 using BeyondNll.Silo.Hosting;
+using BeyondNll.Silo.Hosting.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,21 @@ catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"silo: {e.Message}");
     return 2;
+}
+
+// A PostgreSQL cluster's schema is made or brought up to date before Orleans reads its queries;
+// a server that cannot be reached is a setting to fix, not a crash.
+if (options.Clustering.Trim().Equals("postgres", StringComparison.OrdinalIgnoreCase))
+{
+    try
+    {
+        await PostgresSchema.ApplyAsync(options.Connection!);
+    }
+    catch (PostgresUnavailableException e)
+    {
+        await Console.Error.WriteLineAsync($"silo: cannot use {e.Message}");
+        return 2;
+    }
 }
 builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://127.0.0.1:0"); // Kestrel refuses a dynamic port on "localhost"
 

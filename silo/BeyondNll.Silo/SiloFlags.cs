@@ -18,6 +18,8 @@ static class SiloFlags
         ["--dashboard-port"] = Key(nameof(ClusterSiloOptions.DashboardPort)),
         ["--advertise-ip"] = Key(nameof(ClusterSiloOptions.AdvertiseIp)),
         ["--fast-failure-detection"] = Key(nameof(ClusterSiloOptions.FastFailureDetection)),
+        ["--tls-certificate"] = Key(nameof(ClusterSiloOptions.TlsCertificate)),
+        ["--tls-password"] = Key(nameof(ClusterSiloOptions.TlsPassword)),
     };
 
     /// <summary>Flags that are on when named alone (<c>--fast-failure-detection</c>) as well as with true or false.</summary>

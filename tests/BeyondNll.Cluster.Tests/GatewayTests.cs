@@ -97,6 +97,16 @@ public class GatewayTests
         Assert.DoesNotContain("wrote", stdout);
     }
 
+    [Fact]
+    public async Task A_TLS_certificate_that_cannot_be_used_is_bad_input()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"bnll-{Guid.NewGuid():N}.pfx");
+        var (exit, _, stderr) = await Bnll(["cluster", "--gateway", $"localhost:{FreePort()}"],
+            new() { [ClusterConnection.TlsCertificateVariable] = missing });
+        Assert.Equal(CommandLineExit.BadInput, exit);
+        Assert.Contains($"error: TLS certificate file '{missing}' does not exist", stderr);
+    }
+
     static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -104,5 +114,6 @@ public class GatewayTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args) => BnllProcess.Run(TimeSpan.FromSeconds(30), args);
+    static Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args, Dictionary<string, string>? environment = null) =>
+        BnllProcess.Run(TimeSpan.FromSeconds(30), args, environment);
 }

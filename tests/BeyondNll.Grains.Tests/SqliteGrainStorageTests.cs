@@ -10,26 +10,7 @@ public class SqliteGrainStorageTests : IDisposable
     readonly string folder = Path.Combine(Path.GetTempPath(), "bnll-sqlite-" + Guid.NewGuid().ToString("N"));
     string Database => Path.Combine(folder, "state.db");
 
-    public sealed class Counter
-    {
-        public int Value { get; set; }
-    }
-
-    /// <summary>Plain JSON: the serializer is not what these tests are about.</summary>
-    sealed class JsonSerializer : IGrainStorageSerializer
-    {
-        public BinaryData Serialize<T>(T? input) => BinaryData.FromObjectAsJson(input);
-        public T Deserialize<T>(BinaryData input) => input.ToObjectFromJson<T>()!;
-    }
-
-    sealed class Stored<T> : IGrainState<T>
-    {
-        public T? State { get; set; }
-        public string? ETag { get; set; }
-        public bool RecordExists { get; set; }
-    }
-
-    SqliteGrainStorage Open() => new(Database, new JsonSerializer(), NullLogger<SqliteGrainStorage>.Instance);
+    SqliteGrainStorage Open() => new(Database, new JsonStorageSerializer(), NullLogger<SqliteGrainStorage>.Instance);
 
     static readonly GrainId Grain = GrainId.Create("test", "one");
 

@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace BeyondNll.MultiHost.Tests;
 
 /// <summary>
-/// Silo processes on loopback sharing one Redis server, as hosts would, and the faults they meet.
+/// Silo processes on loopback sharing one database server, as hosts would, and the faults they meet;
+/// each test once on PostgreSQL (Orleans' ADO.NET providers on the project's schema) and once on Redis.
 /// One at a time: each starts its own processes, and timings on a loaded machine would blur.
 /// </summary>
 [Collection(Name)]
@@ -23,11 +24,14 @@ public class FaultTests(ITestOutputHelper output)
     /// </summary>
     static readonly TimeSpan FailureDetection = TimeSpan.FromSeconds(8);
 
-    [Fact]
-    public async Task A_killed_silos_trials_rerun_on_the_survivor_within_failure_detection_time()
+    /// <summary>The servers every fault test runs on.</summary>
+    public static TheoryData<string> Stores => new() { "postgres", "redis" };
+
+    [Theory, MemberData(nameof(Stores))]
+    public async Task A_killed_silos_trials_rerun_on_the_survivor_within_failure_detection_time(string store)
     {
         // Either silo can take all four trials, so the survivor has free devices for the lost ones at once.
-        await using var hosts = await Hosts.Start(output, false, "simulated:4", "simulated:4");
+        await using var hosts = await Hosts.Start(output, store, ["simulated:4", "simulated:4"]);
         await hosts.StartStudy("kill", "simulated:5", trials: 8, parallel: 4);
         var running = await hosts.WaitForStudy("kill", s => s.Trials.Count(t => t.State == TrialRunState.Running) == 4, TimeSpan.FromSeconds(30));
         List<int> RunningOn(SiloProcess silo) =>
@@ -36,11 +40,12 @@ public class FaultTests(ITestOutputHelper output)
         var lost = RunningOn(victim);
         var finishedBefore = running.Trials.Where(t => t.State == TrialRunState.Completed).ToList();
 
+        output.WriteLine($"{store}: killing the silo on ports {victim.SiloPort}/{victim.GatewayPort} that runs trials {string.Join(", ", lost)}");
         var watch = Stopwatch.StartNew();
         victim.Kill();
         await hosts.WaitForStudy("kill", s => lost.All(n => s.Trials[n].Attempts.Count > 1), FailureDetection + TimeSpan.FromSeconds(20));
         var rerunAfter = watch.Elapsed;
-        output.WriteLine($"SIGKILL to the lost trials running on the survivor: {rerunAfter.TotalSeconds:F1} s ({lost.Count} trials)");
+        output.WriteLine($"{store}: SIGKILL to the lost trials running on the survivor: {rerunAfter.TotalSeconds:F1} s ({lost.Count} trials)");
         Assert.True(rerunAfter < FailureDetection + TimeSpan.FromSeconds(10),
             $"the lost trials ran elsewhere only {rerunAfter.TotalSeconds:F1} s after the kill");
 
@@ -72,10 +77,10 @@ public class FaultTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Every_study_resumes_where_it_was_when_the_whole_cluster_restarts()
+    [Theory, MemberData(nameof(Stores))]
+    public async Task Every_study_resumes_where_it_was_when_the_whole_cluster_restarts(string store)
     {
-        await using var hosts = await Hosts.Start(output, false, "simulated:2", "simulated:2");
+        await using var hosts = await Hosts.Start(output, store, ["simulated:2", "simulated:2"]);
         await hosts.StartStudy("first", "simulated:1.5", trials: 8, parallel: 2);
         await hosts.StartStudy("second", "simulated:1.5", trials: 8, parallel: 2);
         var before = new[]
@@ -101,24 +106,24 @@ public class FaultTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Silos_and_studies_recover_from_a_Redis_restart_losing_nothing()
+    [Theory, MemberData(nameof(Stores))]
+    public async Task Silos_and_studies_recover_from_a_database_server_restart_losing_nothing(string store)
     {
-        await using var hosts = await Hosts.Start(output, true, "simulated:2", "simulated:2");
+        await using var hosts = await Hosts.Start(output, store, ["simulated:2", "simulated:2"], durable: true);
         await hosts.StartStudy("outage", "simulated:1", trials: 10, parallel: 4);
         var before = await hosts.WaitForStudy("outage", s => s.Trials.Count(t => t.State == TrialRunState.Completed) >= 2, TimeSpan.FromSeconds(30));
 
-        // Trials end while Redis is away: their results must be stored once it is back.
-        await hosts.Redis.Stop(TimeSpan.FromSeconds(10));
+        // Trials end while the server is away: their results must be stored once it is back.
+        await hosts.Store.Stop(TimeSpan.FromSeconds(10));
         await Task.Delay(TimeSpan.FromSeconds(12));
-        await hosts.Redis.Restart();
+        await hosts.Store.Restart();
 
         var done = await hosts.WaitUntilFinished("outage", Finish);
         AssertAllCompletedOnce(done, 10);
         AssertKept(before.Trials.Where(t => t.State == TrialRunState.Completed).ToList(), done);
         await hosts.WaitForActiveSilos(2);
 
-        // What the silos hold in memory is also what Redis holds: a cluster started afresh reads the same.
+        // What the silos hold in memory is also what the server holds: a cluster started afresh reads the same.
         await hosts.Disconnect();
         await Task.WhenAll(hosts.Silos.Select(s => s.Stop(TimeSpan.FromSeconds(30))));
         hosts.Silos.Clear();
@@ -129,10 +134,10 @@ public class FaultTests(ITestOutputHelper output)
         Assert.Equal(done.Trials.Select(t => (t.Number, t.Value, t.Attempts.Count)), stored.Trials.Select(t => (t.Number, t.Value, t.Attempts.Count)));
     }
 
-    [Fact]
-    public async Task A_silo_joining_mid_study_adds_its_devices_to_the_studys_parallelism()
+    [Theory, MemberData(nameof(Stores))]
+    public async Task A_silo_joining_mid_study_adds_its_devices_to_the_studys_parallelism(string store)
     {
-        await using var hosts = await Hosts.Start(output, false, "simulated:1");
+        await using var hosts = await Hosts.Start(output, store, ["simulated:1"]);
         await hosts.StartStudy("join", "simulated:2", trials: 8, parallel: 3);
         await hosts.WaitForStudy("join", s => s.Trials.Count(t => t.State == TrialRunState.Running) == 1, TimeSpan.FromSeconds(20));
 
@@ -146,10 +151,10 @@ public class FaultTests(ITestOutputHelper output)
         Assert.All(done.Trials, t => Assert.Single(t.Attempts));
     }
 
-    [Fact]
-    public async Task A_study_runs_on_while_no_client_is_connected()
+    [Theory, MemberData(nameof(Stores))]
+    public async Task A_study_runs_on_while_no_client_is_connected(string store)
     {
-        await using var hosts = await Hosts.Start(output, false, "simulated:2");
+        await using var hosts = await Hosts.Start(output, store, ["simulated:2"]);
         await hosts.StartStudy("unattended", "simulated:1", trials: 6, parallel: 2);
         var left = await hosts.WaitForStudy("unattended", s => s.Trials.Any(t => t.State == TrialRunState.Running), TimeSpan.FromSeconds(20));
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Grains;
 using BeyondNll.Grains.Tests;
@@ -7,27 +8,40 @@ using Xunit.Abstractions;
 namespace BeyondNll.MultiHost.Tests;
 
 /// <summary>
-/// Several hosts on one machine: a Redis server, silo processes sharing it, the synthetic backbone
-/// and data at one path (every host sees the same files), and a client with static gateways, as
-/// `bnll --gateway` connects. Disposing stops everything and prints the silos' failures.
+/// Several hosts on one machine: a database server (PostgreSQL or Redis), silo processes sharing it,
+/// the synthetic backbone and data at one path (every host sees the same files), and a client with
+/// static gateways, as `bnll --gateway` connects. Disposing stops everything and prints the silos' failures.
 /// </summary>
 public sealed class Hosts : IAsyncDisposable
 {
     readonly ITestOutputHelper output;
+    readonly ClusterTls? tls;
     ClusterConnection? connection;
 
     public TestData Data { get; } = new();
-    public RedisServer Redis { get; private set; } = null!;
+    public IClusterStore Store { get; private set; } = null!;
     public List<SiloProcess> Silos { get; } = [];
 
-    Hosts(ITestOutputHelper output) => this.output = output;
+    Hosts(ITestOutputHelper output, ClusterTls? tls)
+    {
+        this.output = output;
+        this.tls = tls;
+    }
 
     public IClusterClient Client => connection?.Client ?? throw new InvalidOperationException("no client connected");
 
-    public static async Task<Hosts> Start(ITestOutputHelper output, bool persistentRedis = false, params string[] devicesPerSilo)
+    /// <param name="clustering">postgres or redis: the server the silos share.</param>
+    /// <param name="durable">For Redis, an append-only file, so that a restarted server has the data (PostgreSQL always keeps it).</param>
+    /// <param name="tls">The cluster's certificate: silos and the client run TLS with it.</param>
+    public static async Task<Hosts> Start(ITestOutputHelper output, string clustering, string[] devicesPerSilo, bool durable = false, ClusterTls? tls = null)
     {
-        var hosts = new Hosts(output);
-        hosts.Redis = await RedisServer.Start(Path.Combine(hosts.Data.Root, "redis"), persistentRedis);
+        var hosts = new Hosts(output, tls);
+        hosts.Store = clustering switch
+        {
+            "redis" => await RedisServer.Start(Path.Combine(hosts.Data.Root, "redis"), durable),
+            "postgres" => await PostgresServer.Start(),
+            _ => throw new ArgumentException($"no such store: {clustering}"),
+        };
         await hosts.AddSilos(devicesPerSilo);
         await hosts.Connect();
         return hosts;
@@ -36,7 +50,8 @@ public sealed class Hosts : IAsyncDisposable
     /// <summary>Starts silos (on given ports, for a restart) and waits until the cluster counts them active.</summary>
     public async Task AddSilos(string[] devices, IReadOnlyList<(int Silo, int Gateway)>? ports = null)
     {
-        var started = devices.Select((d, i) => SiloProcess.Start(Data.Root, Redis.Connection, d, ports?[i].Silo, ports?[i].Gateway)).ToList();
+        var extra = tls is null ? [] : new[] { "--tls-certificate", tls.Path, "--tls-password", tls.Password };
+        var started = devices.Select((d, i) => SiloProcess.Start(Data.Root, Store, d, ports?[i].Silo, ports?[i].Gateway, extra)).ToList();
         Silos.AddRange(started);
         await Task.WhenAll(started.Select(s => s.WaitForPort(s.GatewayPort, TimeSpan.FromSeconds(60))));
         if (connection is not null) await WaitForActiveSilos(Silos.Count(s => s.Running));
@@ -47,7 +62,7 @@ public sealed class Hosts : IAsyncDisposable
     {
         await Disconnect();
         var gateways = string.Join(',', Silos.Where(s => s.Running).Select(s => $"127.0.0.1:{s.GatewayPort}"));
-        connection = await ClusterConnection.ConnectAsync(gateways, CancellationToken.None, TimeSpan.FromSeconds(30));
+        connection = await ClusterConnection.ConnectAsync(gateways, CancellationToken.None, TimeSpan.FromSeconds(30), tls?.Certificate);
         await WaitForActiveSilos(Silos.Count(s => s.Running));
     }
 
@@ -60,7 +75,11 @@ public sealed class Hosts : IAsyncDisposable
     public async Task WaitForActiveSilos(int count) =>
         await Eventually(() => Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true), h => h.Count == count, TimeSpan.FromSeconds(60));
 
-    /// <summary>Polls until the condition holds, riding out the calls that fail while the cluster changes.</summary>
+    /// <summary>
+    /// Polls until the condition holds, riding out the calls that fail while the cluster changes. A call
+    /// that was on its way to a silo as it died is never answered (Orleans gives up on it after 30 s):
+    /// each read gets a few seconds, then the next one goes.
+    /// </summary>
     public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -70,7 +89,7 @@ public sealed class Hosts : IAsyncDisposable
         {
             try
             {
-                last = await read();
+                last = await read().WaitAsync(TimeSpan.FromSeconds(5));
                 if (condition(last)) return last;
             }
             catch (Exception e) when (e is not ArgumentException)
@@ -107,7 +126,8 @@ public sealed class Hosts : IAsyncDisposable
                 .Select(x => x.l + (x.i + 1 < lines.Length ? " " + lines[x.i + 1].Trim() : "")).Distinct().ToList();
             if (failures.Count > 0) output.WriteLine($"silo :{silo.SiloPort} logged:\n  " + string.Join("\n  ", failures.Take(10)));
         }
-        Redis?.Dispose();
+        if (Store is PostgresServer postgres && !string.IsNullOrEmpty(keep)) File.Copy(postgres.LogPath, Path.Combine(Directory.CreateDirectory(keep).FullName, "postgres.log"), true);
+        Store?.Dispose();
         if (!string.IsNullOrEmpty(keep))
         {
             foreach (var log in Directory.EnumerateFiles(Data.Root, "*.log", SearchOption.AllDirectories))
@@ -116,3 +136,6 @@ public sealed class Hosts : IAsyncDisposable
         Data.Dispose();
     }
 }
+
+/// <summary>A cluster certificate in a PFX file with its password, and loaded, as silos and `bnll` use it.</summary>
+public sealed record ClusterTls(string Path, string Password, X509Certificate2 Certificate);

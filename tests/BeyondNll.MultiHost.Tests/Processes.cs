@@ -19,6 +19,14 @@ public abstract class ChildProcess : IDisposable
 
     public bool Running => process is { HasExited: false };
 
+    /// <summary>The exit code once the process has ended by itself within <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExit(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await process!.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>Starts <paramref name="program"/>, its output appended to the log (exec keeps the pid, so signals reach it).</summary>
     protected void Launch(string program, IEnumerable<string> arguments)
     {
@@ -95,9 +103,27 @@ public abstract class ChildProcess : IDisposable
     public string Tail(int lines = 40) => string.Join('\n', Log().Split('\n').TakeLast(lines));
 }
 
-/// <summary>A throw-away redis-server on a free port, its files in a folder of its own.</summary>
-public sealed class RedisServer : ChildProcess
+/// <summary>
+/// The server the silos share for membership and grain state, as `--clustering NAME --connection STRING`
+/// names it; it can be stopped and started again under a running cluster, keeping its data.
+/// </summary>
+public interface IClusterStore : IDisposable
 {
+    /// <summary>The silo's --clustering value: redis or postgres.</summary>
+    string Clustering { get; }
+
+    string Connection { get; }
+
+    Task Stop(TimeSpan patience);
+
+    Task Restart();
+}
+
+/// <summary>A throw-away redis-server on a free port, its files in a folder of its own.</summary>
+public sealed class RedisServer : ChildProcess, IClusterStore
+{
+    public string Clustering => "redis";
+
     readonly string folder;
     readonly bool persistent;
 
@@ -129,7 +155,7 @@ public sealed class RedisServer : ChildProcess
     }
 }
 
-/// <summary>One silo host: `dotnet BeyondNll.Silo.dll --clustering redis ...` on its own ports.</summary>
+/// <summary>One silo host: `dotnet BeyondNll.Silo.dll --clustering redis|postgres ...` on its own ports.</summary>
 public sealed class SiloProcess : ChildProcess
 {
     /// <summary>The silo host built next to these tests, in the same configuration (see the project file).</summary>
@@ -147,13 +173,15 @@ public sealed class SiloProcess : ChildProcess
         Devices = devices;
     }
 
-    public static SiloProcess Start(string folder, string redis, string devices, int? siloPort = null, int? gatewayPort = null)
+    /// <param name="extra">More flags, such as --tls-certificate FILE.</param>
+    public static SiloProcess Start(string folder, IClusterStore store, string devices, int? siloPort = null, int? gatewayPort = null,
+        IEnumerable<string>? extra = null)
     {
         if (!File.Exists(Dll)) throw new FileNotFoundException($"the silo host is not built at {Dll}");
         var silo = new SiloProcess(Path.Combine(folder, $"silo-{Guid.NewGuid():N}.log"), siloPort ?? FreePort(), gatewayPort ?? FreePort(), devices);
-        silo.Launch("dotnet", [Dll, "--clustering", "redis", "--connection", redis,
+        silo.Launch("dotnet", [Dll, "--clustering", store.Clustering, "--connection", store.Connection,
             "--silo-port", silo.SiloPort.ToString(), "--gateway-port", silo.GatewayPort.ToString(),
-            "--devices", devices, "--dashboard-port", "0", "--fast-failure-detection", "--data-dir", folder]);
+            "--devices", devices, "--dashboard-port", "0", "--fast-failure-detection", "--data-dir", folder, .. extra ?? []]);
         return silo;
     }
 

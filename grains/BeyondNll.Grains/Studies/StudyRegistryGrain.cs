@@ -22,20 +22,20 @@ public sealed class StudyRegistryGrain(
         if (state.State.Studies.Contains(study)) return false;
         state.State.Studies.Add(study);
         state.State.Unfinished.Add(study);
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
         return true;
     }
 
     public async Task Remove(string study)
     {
-        if (state.State.Studies.Remove(study) | state.State.Unfinished.Remove(study)) await state.WriteStateAsync();
+        if (state.State.Studies.Remove(study) | state.State.Unfinished.Remove(study)) await state.WriteWithRetry();
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.Studies.ToList());
 
     public async Task MarkFinished(string study)
     {
-        if (state.State.Unfinished.Remove(study)) await state.WriteStateAsync();
+        if (state.State.Unfinished.Remove(study)) await state.WriteWithRetry();
     }
 
     public async Task TickAll()
