@@ -378,7 +378,9 @@ public sealed class StudyGrain(
                 await GrainFactory.GetGrain<IStudyGrain>(Name).OnTrialFinished(new TrialOutcome
                 {
                     AttemptKey = key.ToString(), Number = spec.Number, Attempt = spec.Attempt, State = TrialRunState.Failed,
-                    Reason = $"did not start: {e.Message}", Transient = e is not ArgumentException,
+                    // A silo lost while the start was in flight reads as it does when a poll finds it gone.
+                    Reason = e is SiloUnavailableException ? $"silo {key.Silo} is unavailable" : $"did not start: {e.Message}",
+                    Transient = e is not ArgumentException,
                 });
             }
             catch (Exception report)
