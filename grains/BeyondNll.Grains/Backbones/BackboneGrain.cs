@@ -34,7 +34,7 @@ public sealed class BackboneGrain(
             Parameters = config.ParameterCount(),
             Tokenizer = info.Tokenizer,
         };
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
         await GrainFactory.GetGrain<IBackboneRegistryGrain>(0).Add(Name);
         return state.State.View;
     }
@@ -45,7 +45,7 @@ public sealed class BackboneGrain(
     {
         var view = Required();
         state.State.View = view with { Probes = new Dictionary<string, ProbeView>(view.Probes) { [dataset] = probe } };
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
     }
 
     public async Task RecordResult(DatasetResult result)
@@ -58,7 +58,7 @@ public sealed class BackboneGrain(
         if (!better) return;
         var results = view.Results.Where(r => r != stored).Append(result).OrderBy(r => r.Dataset).ToList();
         state.State.View = view with { Results = results };
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
     }
 
     BackboneView Required() => state.State.View ?? throw new ArgumentException($"no backbone named '{Name}'");
@@ -90,7 +90,7 @@ public sealed class BackboneRegistryGrain(
     {
         if (state.State.Names.Contains(name)) return;
         state.State.Names.Add(name);
-        await state.WriteStateAsync();
+        await state.WriteWithRetry();
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.Names.Order().ToList());

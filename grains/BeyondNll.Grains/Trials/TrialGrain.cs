@@ -51,7 +51,7 @@ public sealed class TrialGrain(
         logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Objective, spec.Device);
         // The device starts working while the record is stored (the study stored the attempt already);
         // Start still returns only once it is stored, and the outcome is written after it.
-        var stored = state.WriteStateAsync();
+        var stored = state.WriteWithRetry();
         run = RunAsync(spec, device, stored);
         try
         {
@@ -178,7 +178,7 @@ public sealed class TrialGrain(
         try
         {
             await started;
-            await state.WriteStateAsync();
+            await state.WriteWithRetry();
         }
         catch (Exception e)
         {
