@@ -10,7 +10,7 @@ namespace BeyondNll.Training.Model;
 /// the <c>KvHeads</c> key/value heads serves Heads / KvHeads query heads). Separate q/k/v/o
 /// projections, as Hugging Face names them (<c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c>,
 /// <c>o_proj</c>); q/k/v carry biases when <see cref="DecoderConfig.AttentionBias"/> (Qwen2).
-/// The attention itself is libtorch's fused scaled_dot_product_attention.
+/// The attention itself is <see cref="CausalAttention"/>.
 /// </summary>
 public sealed class Attention : nn.Module
 {
@@ -56,14 +56,7 @@ public sealed class Attention : nn.Module
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
 
-        var y = start == 0
-            // The whole sequence: SDPA's own causal mask (query i sees keys 0..i).
-            ? nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, t > 1)
-            // New tokens after cached ones: SDPA's is_causal aligns the triangle to the top-left
-            // corner of the [T, start+T] scores, which is wrong here, so pass the mask explicitly.
-            // A single token sees every cached key and needs none.
-            : nn.functional.scaled_dot_product_attention(q, k, v, t > 1 ? CausalMask(start, t, x.device) : null, 0.0, false);
-
+        var y = CausalAttention.Compute(q, k, v, start);
         return Project(oProj, "o_proj", y.transpose(1, 2).reshape(b, t, heads * headDim));
     }
 
@@ -84,8 +77,4 @@ public sealed class Attention : nn.Module
     }
 
     internal void MergeLora() => lora?.Merge();
-
-    /// <summary>[T, start+T] booleans, true where query start+i may read key j, i.e. j ≤ start+i.</summary>
-    static Tensor CausalMask(long start, long t, Device device) =>
-        arange(start + t, device: device).unsqueeze(0) <= arange(start, start + t, device: device).unsqueeze(1);
 }
