@@ -24,7 +24,7 @@ public sealed class TuningCommandLine
 
     public Option<int> LoraRank { get; } = new("--lora-rank")
     {
-        Description = "Train LoRA adapters of this rank instead of all weights (0 = no LoRA).",
+        Description = "Train LoRA adapters of this rank instead of all weights (0 = no LoRA); `train --out` saves them merged.",
         DefaultValueFactory = _ => TuningSettings.Default.LoraRank,
     };
 
