@@ -3,6 +3,7 @@ using System.Globalization;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
+using BeyondNll.Grains.Workloads;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Spaces;
@@ -50,16 +51,20 @@ public static class SearchStartCommand
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
         var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL." };
         var gateway = ClusterCommandLine.Gateway();
+        var tuning = new TuningCommandLine();
         var command = new Command("start", "Start an objective search for a backbone on a data set.")
         {
             name, backbone, train, val, space, trials, parallel, sampler, pruner, steps, metric, workload, seed,
             lr, batchSize, maxLength, evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
         };
+        // The same real-backbone flags as `bnll train`; every trial of the search trains with them.
+        tuning.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var warm = parse.GetValue(warmStart);
             if (warm is not null && warm != "continuum")
                 throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
+            var settings = tuning.Read(parse);
             var request = Resolve(new StudyRequest
             {
                 Name = parse.GetValue(name)!,
@@ -86,6 +91,11 @@ public static class SearchStartCommand
                 ResponseKey = parse.GetValue(responseKey)!,
                 Confirm = parse.GetValue(confirm),
                 ConfirmSeeds = parse.GetValue(confirmSeeds),
+                Dtype = settings.Dtype,
+                GradientCheckpointing = settings.GradientCheckpointing,
+                LoraRank = settings.LoraRank,
+                LoraAlpha = settings.LoraAlpha,
+                LoraTargets = settings.LoraTargets,
             });
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
             {
@@ -124,6 +134,7 @@ public static class SearchStartCommand
         OneOf("--metric", r.Metric, StudyMetrics.Names);
         CheckWorkload(r.Workload);
         AnswerFormat.Parse(r.AnswerFormat);
+        TrialTuning.Of(r).Validate();
         var space = SearchSpaceArgument.Load(r.SpaceName);
         return r with
         {
@@ -151,7 +162,8 @@ public static class SearchStartCommand
                 $"it may have started: see `bnll search status {request.Name}`", e);
         }
         output.WriteLine($"started study {status.Study}: {request.Trials} trials of backbone {status.Backbone} on {status.Dataset} " +
-            $"(space {request.SpaceName}, sampler {status.Sampler}, pruner {status.Pruner}, {status.Metric} {status.Direction})");
+            $"(space {request.SpaceName}, sampler {status.Sampler}, pruner {status.Pruner}, {status.Metric} {status.Direction}, " +
+            $"{SearchStatusView.Tuning(status)})");
         if (!wait)
         {
             output.WriteLine($"watch it with `bnll search watch {status.Study}`; results with `bnll search status {status.Study}`");

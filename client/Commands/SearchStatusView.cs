@@ -18,7 +18,8 @@ public static class SearchStatusView
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
         BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
-        int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation);
+        int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
+        string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets);
 
     /// <summary>
     /// The confirmation on fresh seeds: mean ± standard error per configuration (fresh seeds only),
@@ -32,10 +33,11 @@ public static class SearchStatusView
     public sealed record ConfiguredJson(string Name, string Objective, double Lr, string Role, double Mean, double? Se, int N,
         IReadOnlyList<double> Values);
 
-    /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them.</summary>
+    /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them;
+    /// <c>trainable_parameters</c> and <c>dtype</c> what its completed attempt trained (null for a simulated workload).</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
-        string Role, int Seed, double Lr);
+        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype);
 
     /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
     public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
@@ -50,7 +52,8 @@ public static class SearchStatusView
         s.Best is { } best ? new BestJson(best.Number, best.Objective, best.Value, PaperKeyOrNull(best.Objective)) : null,
         s.Baseline is { } nll ? new BaselineJson(nll.Objective, nll.Value, nll.Number) : null,
         s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
-        s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation));
+        s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
+        s.Dtype, s.GradientCheckpointing, s.LoraRank, s.LoraAlpha, s.LoraTargets);
 
     public static ConfirmationJson? ToJson(ConfirmationView? c) => c is null ? null : new ConfirmationJson(
         c.Configurations.Select(x => new ConfiguredJson(x.Name, x.Objective, x.LearningRate, x.Role, x.Mean, x.StandardError,
@@ -64,7 +67,7 @@ public static class SearchStatusView
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
             t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
-            t.Role, t.Seed, t.LearningRate);
+            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype);
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();
@@ -118,7 +121,8 @@ public static class SearchStatusView
         var header = new Markup(Markup.Escape(
             $"study {s.Study} · {Name(s.State)} · backbone {s.Backbone} · data {s.Dataset}\n" +
             $"{s.Metric} ({s.Direction}) · sampler {s.Sampler} · pruner {s.Pruner} · " +
-            $"{TrialsDone(s)}/{s.TrialBudget} trials done" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "")
+            $"{TrialsDone(s)}/{s.TrialBudget} trials done" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "") +
+            $"\ntraining {Tuning(s)}"
             + (string.IsNullOrEmpty(s.Message) ? "" : $"\n{s.Message}")));
         var table = new Table().AddColumns("#", "objective", "state", s.Metric, "attempts", "silo / device", "progress");
         foreach (var t in s.Trials.OrderBy(t => t.Number))
@@ -137,6 +141,13 @@ public static class SearchStatusView
         return s.Confirmation is { } c ? new Rows(header, table, new Text(Summary(s)), new Text(ConfirmationSummary(c)))
             : new Rows(header, table, new Text(Summary(s)));
     }
+
+    /// <summary>How the study's trials train: "bfloat16, LoRA rank 16 alpha 32 on all-linear, gradient checkpointing",
+    /// or "float32, all weights" by default.</summary>
+    public static string Tuning(StudyStatus s) =>
+        $"{s.Dtype}, " +
+        (s.LoraRank > 0 ? $"LoRA rank {s.LoraRank} alpha {s.LoraAlpha.ToString(CultureInfo.InvariantCulture)} on {s.LoraTargets}" : "all weights") +
+        (s.GradientCheckpointing ? ", gradient checkpointing" : "");
 
     /// <summary>The best objective against the NLL baseline, in one line.</summary>
     public static string Summary(StudyStatus s)

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using BeyondNll.Training.Backbones;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
-using BeyondNll.Training.Model;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Trainer;
 using Spectre.Console;
@@ -31,22 +30,20 @@ public static class TrainCommand
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most.", DefaultValueFactory = _ => 128 };
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
         var output = new Option<string?>("--out") { Description = "Save the fine-tuned backbone to this folder (a Hugging Face folder is saved as one)." };
-        var dtype = new Option<string>("--dtype") { Description = "Weights in float32 or bfloat16 (for GPU hosts; probabilities stay float32).", DefaultValueFactory = _ => "float32" };
-        var loraRank = new Option<int>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of all weights (0 = no LoRA); --out saves them merged.", DefaultValueFactory = _ => 0 };
-        var loraAlpha = new Option<double>("--lora-alpha") { Description = "LoRA scale numerator: adapters add (alpha / rank) · B A x.", DefaultValueFactory = _ => 16 };
-        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated projections to adapt (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) or all-linear.", DefaultValueFactory = _ => LoraOptions.AllLinear };
-        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in the backward pass: less memory, about a third more time." };
+        var tuning = new TuningCommandLine();
         var promptKey = TrainingConsole.PromptKey();
         var responseKey = TrainingConsole.ResponseKey();
         var threads = TrainingConsole.Threads();
         var json = new Option<bool>("--json") { Description = "Print JSON (the progress bar goes to stderr)." };
         var command = new Command("train", "Fine-tune a backbone with one objective and report validation metrics.")
-            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, checkpointing, dtype, loraRank, loraAlpha, loraTargets, promptKey, responseKey, threads, json };
+            { backbone, train, val, objective, steps, lr, seed, batchSize, microBatch, maxLength, answer, output, promptKey, responseKey, threads, json };
+        tuning.AddTo(command);
 
         command.SetAction(async (parse, cancellation) =>
         {
             // Everything the user gave is checked before any training starts.
-            var options = new TrainingOptions
+            var settings = tuning.Read(parse);
+            var options = settings.ApplyTo(new TrainingOptions
             {
                 Objective = Objective.Parse(parse.GetValue(objective)!),
                 Steps = parse.GetValue(steps),
@@ -55,22 +52,15 @@ public static class TrainCommand
                 BatchSize = parse.GetValue(batchSize),
                 MicroBatchSize = parse.GetValue(microBatch),
                 MaxLength = parse.GetValue(maxLength),
-                GradientCheckpointing = parse.GetValue(checkpointing),
-            };
+            });
             options.Validate();
             var format = AnswerFormat.Parse(parse.GetValue(answer)!);
-            var weightType = WeightPrecision.Parse(parse.GetValue(dtype)!);
-            var lora = parse.GetValue(loraRank) is var rank and not 0
-                ? new LoraOptions(rank, parse.GetValue(loraAlpha), LoraOptions.ParseTargets(parse.GetValue(loraTargets)!))
-                : null;
-            lora?.Validate();
             TrainingConsole.SetThreads(parse.GetValue(threads));
             var (pk, rk) = (parse.GetValue(promptKey)!, parse.GetValue(responseKey)!);
             var trainExamples = TrainingConsole.ReadData(parse.GetValue(train)!, pk, rk);
             var valExamples = TrainingConsole.ReadData(parse.GetValue(val)!, pk, rk);
             using var model = Backbone.Load(parse.GetValue(backbone)!);
-            WeightPrecision.Apply(model.Model, weightType);
-            if (lora is not null) model.Model.EnableLora(lora, new TorchSharp.torch.Generator((ulong)options.Seed));
+            settings.Prepare(model.Model, options.Seed);
             var tokenized = trainExamples.Select(e => TokenizedExample.From(e, model.Tokenizer)).ToList();
 
             var watch = Stopwatch.StartNew();

@@ -42,4 +42,17 @@ public sealed record StudyRequest
     [Id(22)] public int Confirm { get; init; }
     /// <summary>Fresh training seeds per confirmed configuration (seed + 1 ... seed + ConfirmSeeds); at least 2 for a standard error.</summary>
     [Id(23)] public int ConfirmSeeds { get; init; } = 3;
+    // The real-backbone settings of every trial, as `bnll train` takes them (see TuningSettings in the
+    // training layer). Null or zero means today's default, so a study stored before they existed,
+    // whose fields come back unset, trains as it did: float32, all weights, no checkpointing.
+    /// <summary>--dtype: float32 or bfloat16.</summary>
+    [Id(24)] public string Dtype { get; init; } = "float32";
+    /// <summary>--gradient-checkpointing.</summary>
+    [Id(25)] public bool GradientCheckpointing { get; init; }
+    /// <summary>--lora-rank (0 = no LoRA).</summary>
+    [Id(26)] public int LoraRank { get; init; }
+    /// <summary>--lora-alpha.</summary>
+    [Id(27)] public double LoraAlpha { get; init; } = 16;
+    /// <summary>--lora-targets: comma-separated projections or all-linear.</summary>
+    [Id(28)] public string LoraTargets { get; init; } = "all-linear";
 }

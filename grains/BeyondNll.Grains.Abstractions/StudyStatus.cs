@@ -35,6 +35,10 @@ public sealed record TrialView
     /// <summary>The training seed of this trial (the study's seed for search trials).</summary>
     [Id(10)] public int Seed { get; init; }
     [Id(11)] public double LearningRate { get; init; }
+    /// <summary>What the completed attempt trained, as its workload reported it (null for the simulated one):
+    /// parameters the optimizer updated (the adapters' under LoRA) and the weights' dtype.</summary>
+    [Id(12)] public long? TrainableParameters { get; init; }
+    [Id(13)] public string? WeightDtype { get; init; }
 }
 
 public static class TrialRoles
@@ -67,4 +71,10 @@ public sealed record StudyStatus
     [Id(15)] public ConfirmationView? Confirmation { get; init; }
     [Id(16)] public int Confirm { get; init; }
     [Id(17)] public int ConfirmSeeds { get; init; }
+    /// <summary>The study's real-backbone settings, as in its request.</summary>
+    [Id(18)] public string Dtype { get; init; } = "float32";
+    [Id(19)] public bool GradientCheckpointing { get; init; }
+    [Id(20)] public int LoraRank { get; init; }
+    [Id(21)] public double LoraAlpha { get; init; } = 16;
+    [Id(22)] public string LoraTargets { get; init; } = "all-linear";
 }

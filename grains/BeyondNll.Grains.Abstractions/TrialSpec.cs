@@ -26,6 +26,12 @@ public sealed record TrialSpec
     [Id(18)] public string ParamsJson { get; init; } = "{}";
     /// <summary>The device slot reserved for this attempt on the trial's silo.</summary>
     [Id(19)] public required string Device { get; init; }
+    /// <summary>The study's real-backbone settings (see <see cref="StudyRequest.Dtype"/>); null or zero = the default.</summary>
+    [Id(20)] public string Dtype { get; init; } = "float32";
+    [Id(21)] public bool GradientCheckpointing { get; init; }
+    [Id(22)] public int LoraRank { get; init; }
+    [Id(23)] public double LoraAlpha { get; init; } = 16;
+    [Id(24)] public string LoraTargets { get; init; } = "all-linear";
 }
 
 /// <summary>A file or folder and the SHA-256 of its content, so a host with other files refuses to train.</summary>
@@ -51,6 +57,9 @@ public sealed record TrialOutcome
     [Id(8)] public DateTimeOffset? WorkStarted { get; init; }
     [Id(9)] public DateTimeOffset? WorkEnded { get; init; }
     [Id(10)] public DateTimeOffset? Released { get; init; }
+    /// <summary>What the workload trained, when it says: parameters the optimizer updated and the weights' dtype.</summary>
+    [Id(11)] public long? TrainableParameters { get; init; }
+    [Id(12)] public string? WeightDtype { get; init; }
 }
 
 /// <summary>A running attempt's progress, as the trial grain reports it.</summary>

@@ -84,13 +84,17 @@ public class GatewayTests
     [InlineData("--confirm-seeds must be at least 2, got 1", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--confirm-seeds", "1")]
     [InlineData("--confirm must be at least 0, got -1", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--confirm", "-1")]
     [InlineData("--warm-start 'neighbours' is unknown", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--warm-start", "neighbours")]
+    [InlineData("--dtype: unknown weight dtype 'fp16'; use float32 or bfloat16", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--dtype", "fp16")]
+    [InlineData("--lora-rank must be 0 (no LoRA) or positive, got -4", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--lora-rank", "-4")]
+    [InlineData("--lora-targets: unknown LoRA target module 'qkv_proj'", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--lora-rank", "4", "--lora-targets", "qkv_proj")]
+    [InlineData("--lora-alpha must be positive, got 0", "train", "--backbone", "b", "--train", "x", "--val", "x", "--objective", "nll", "--lora-rank", "4", "--lora-alpha", "0")]
     [InlineData("--pretrain-steps: give at least two backbones, got 1", "demo", "--pretrain-steps", "5")]
     [InlineData("--pretrain-steps: 'five' is not a number of steps", "demo", "--pretrain-steps", "5,five")]
     [InlineData("--confirm-seeds must be at least 2, got 1", "demo", "--quick", "--confirm-seeds", "1")]
     [InlineData("FILE 'weights.svg' must end in .png", "objective", "plot", "weights.svg")]
     public async Task Bad_continuum_input_is_refused_before_connecting(string expected, params string[] command)
     {
-        var (exit, stdout, stderr) = await Bnll(command.Contains("demo") || command.Contains("objective") ? command
+        var (exit, stdout, stderr) = await Bnll(command.Contains("demo") || command.Contains("objective") || command[0] == "train" ? command
             : [.. command, "--gateway", $"localhost:{FreePort()}"]);
         Assert.Equal(CommandLineExit.BadInput, exit);
         Assert.Contains($"error: {expected}", stderr);

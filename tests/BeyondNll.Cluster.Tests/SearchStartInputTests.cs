@@ -105,6 +105,10 @@ public sealed class SearchStartInputTests : IDisposable
         { "--workload", r => r with { Workload = "simulated:-1" } },
         { "--workload", r => r with { Workload = "jax" } },
         { "study name", r => r with { Name = "a|b" } },
+        { "--dtype", r => r with { Dtype = "float16" } },
+        { "--lora-rank", r => r with { LoraRank = -2 } },
+        { "--lora-alpha", r => r with { LoraRank = 4, LoraAlpha = double.NaN } },
+        { "--lora-targets", r => r with { LoraRank = 4, LoraTargets = "" } },
     };
 
     [Theory]

@@ -96,6 +96,32 @@ public class StatusJsonTests
     }
 
     [Fact]
+    public void Status_shows_the_real_backbone_settings_and_what_each_trial_trained()
+    {
+        var lora = StatusSamples.Completed() with { Dtype = "bfloat16", GradientCheckpointing = true, LoraRank = 16, LoraAlpha = 32, LoraTargets = "all-linear" };
+        lora = lora with { Trials = [lora.Trials[0] with { TrainableParameters = 4_358_144, WeightDtype = "bfloat16" }, .. lora.Trials.Skip(1)] };
+        var json = JsonLine.Of(SearchStatusView.ToJson(lora));
+        Assert.Equal("bfloat16", json.GetProperty("dtype").GetString());
+        Assert.True(json.GetProperty("gradient_checkpointing").GetBoolean());
+        Assert.Equal(16, json.GetProperty("lora_rank").GetInt32());
+        Assert.Equal(32, json.GetProperty("lora_alpha").GetDouble());
+        Assert.Equal("all-linear", json.GetProperty("lora_targets").GetString());
+        var trial = json.GetProperty("trials")[0];
+        Assert.Equal(4_358_144, trial.GetProperty("trainable_parameters").GetInt64());
+        Assert.Equal("bfloat16", trial.GetProperty("dtype").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("trials")[1].GetProperty("trainable_parameters").ValueKind);
+
+        var writer = new StringWriter();
+        Client.Commands.ClusterCommandLine.AnsiFor(writer).Write(SearchStatusView.Render(lora));
+        Assert.Contains("training bfloat16, LoRA rank 16 alpha 32 on all-linear, gradient checkpointing", writer.ToString());
+
+        // A study that set nothing says so: float32 and all weights, as before the settings existed.
+        var plain = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
+        Assert.Equal(("float32", false, 0), (plain.GetProperty("dtype").GetString(), plain.GetProperty("gradient_checkpointing").GetBoolean(), plain.GetProperty("lora_rank").GetInt32()));
+        Assert.Equal("float32, all weights", SearchStatusView.Tuning(StatusSamples.Completed()));
+    }
+
+    [Fact]
     public void Status_table_renders_as_plain_text()
     {
         var writer = new StringWriter();

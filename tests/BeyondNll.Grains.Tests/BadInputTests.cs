@@ -66,6 +66,18 @@ public class BadInputTests : IAsyncLifetime
     public Task Unknown_workload() => Refused(Studies.Request(data, "b9") with { Workload = "gpu" }, "unknown workload 'gpu'");
 
     [Fact]
+    public Task Unknown_dtype() => Refused(Studies.Request(data, "t1") with { Dtype = "float16" }, "--dtype: unknown weight dtype 'float16'");
+
+    [Fact]
+    public Task Negative_lora_rank() => Refused(Studies.Request(data, "t2") with { LoraRank = -1 }, "--lora-rank must be 0 (no LoRA) or positive, got -1");
+
+    [Fact]
+    public Task Lora_alpha_of_zero() => Refused(Studies.Request(data, "t3") with { LoraRank = 8, LoraAlpha = 0 }, "--lora-alpha must be positive, got 0");
+
+    [Fact]
+    public Task Unknown_lora_target() => Refused(Studies.Request(data, "t4") with { LoraRank = 8, LoraTargets = "q_proj,qkv" }, "--lora-targets: unknown LoRA target module 'qkv'");
+
+    [Fact]
     public Task Bad_name() => Refused(Studies.Request(data, "a|b"), "study name");
 
     [Fact]

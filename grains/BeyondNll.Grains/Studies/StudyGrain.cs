@@ -297,6 +297,7 @@ public sealed class StudyGrain(
                 trial.State = TrialRunState.Completed;
                 trial.Value = outcome.Value;
                 trial.Step = S.Request!.Steps;
+                (trial.TrainableParameters, trial.WeightDtype) = (outcome.TrainableParameters, outcome.WeightDtype);
                 told?.Tell(trial.Number, outcome.Value!.Value);
                 break;
             case TrialRunState.Pruned:
@@ -460,6 +461,8 @@ public sealed class StudyGrain(
             Metric = r.Metric, Evaluations = trial.Role == TrialRoles.Confirm ? 0 : r.Evaluations, Backbone = S.Backbone!, Train = S.Train!, Val = S.Val!,
             PromptKey = r.PromptKey, ResponseKey = r.ResponseKey, AnswerFormat = r.AnswerFormat,
             ParamsJson = trial.ParamsJson, Device = device,
+            // Every trial of the study, retries and confirmations included, trains with the study's settings.
+            Dtype = r.Dtype, GradientCheckpointing = r.GradientCheckpointing, LoraRank = r.LoraRank, LoraAlpha = r.LoraAlpha, LoraTargets = r.LoraTargets,
         };
     }
 
@@ -570,6 +573,7 @@ public sealed class StudyGrain(
         var views = S.Trials.Select(View).ToList();
         var best = Best();
         var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec);
+        var tuning = TrialTuning.Of(r);
         return new StudyStatus
         {
             Study = Name, State = S.State, Backbone = r.Backbone, Trials = views,
@@ -580,6 +584,8 @@ public sealed class StudyGrain(
             Created = S.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(S.Trials, r.ConfirmSeeds, Direction),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds,
+            Dtype = tuning.Dtype, GradientCheckpointing = tuning.GradientCheckpointing, LoraRank = tuning.LoraRank, LoraAlpha = tuning.LoraAlpha,
+            LoraTargets = tuning.LoraTargets,
         };
     }
 
@@ -589,5 +595,6 @@ public sealed class StudyGrain(
         Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
         Step = t.Step, Steps = S.Request!.Steps, Message = t.Message,
         Role = t.Role, Seed = t.Seed ?? S.Request!.Seed, LearningRate = t.LearningRate,
+        TrainableParameters = t.TrainableParameters, WeightDtype = t.WeightDtype,
     };
 }

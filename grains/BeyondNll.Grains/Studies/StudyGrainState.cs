@@ -38,6 +38,9 @@ public sealed class StudyTrial
     [Id(11)] public string Role { get; set; } = TrialRoles.Search;
     /// <summary>The training seed, when it is not the study's.</summary>
     [Id(12)] public int? Seed { get; set; }
+    /// <summary>What the completed attempt's workload trained (see <see cref="TrialOutcome.TrainableParameters"/>).</summary>
+    [Id(13)] public long? TrainableParameters { get; set; }
+    [Id(14)] public string? WeightDtype { get; set; }
 
     public StudyAttempt? Current => Attempts.Count == 0 ? null : Attempts[^1];
 }

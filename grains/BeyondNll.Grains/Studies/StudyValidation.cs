@@ -42,6 +42,7 @@ public static partial class StudyValidation
             throw new ArgumentException($"unknown metric '{r.Metric}'; choose one of {string.Join(", ", StudyMetrics.Names)}");
         WorkloadKind.Parse(r.Workload);
         AnswerFormat.Parse(r.AnswerFormat);
+        TrialTuning.Of(r).Validate();
 
         SearchSpace space;
         try

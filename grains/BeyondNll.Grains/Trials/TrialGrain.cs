@@ -197,7 +197,7 @@ public sealed class TrialGrain(
         {
             var result = await work;
             return double.IsFinite(result.Value)
-                ? Make(TrialRunState.Completed, "completed", result.Value)
+                ? Make(TrialRunState.Completed, "completed", result.Value) with { TrainableParameters = result.TrainableParameters, WeightDtype = result.WeightDtype }
                 : Make(TrialRunState.Failed, $"the metric came out {result.Value}");
         }
         catch (OperationCanceledException)

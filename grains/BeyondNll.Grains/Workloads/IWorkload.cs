@@ -2,8 +2,10 @@ using BeyondNll.Grains.Devices;
 
 namespace BeyondNll.Grains.Workloads;
 
-/// <summary>What a trial's workload measured: the study's metric, and the validation metrics it has.</summary>
-public sealed record WorkloadResult(double Value, double? Accuracy = null, double? MeanNll = null, double? MeanP = null);
+/// <summary>What a trial's workload measured: the study's metric, and the validation metrics it has;
+/// a training workload also says what it trained (parameters the optimizer updated, the weights' dtype).</summary>
+public sealed record WorkloadResult(double Value, double? Accuracy = null, double? MeanNll = null, double? MeanP = null,
+    long? TrainableParameters = null, string? WeightDtype = null);
 
 /// <summary>How a running workload tells its trial grain about progress. Called on the workload's thread.</summary>
 public interface IWorkloadReporter

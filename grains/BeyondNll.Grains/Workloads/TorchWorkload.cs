@@ -10,8 +10,9 @@ namespace BeyondNll.Grains.Workloads;
 
 /// <summary>
 /// A real fine-tuning run with TorchSharp: the backbone and data of the study (whose fingerprints the
-/// trial grain has checked), the trial's objective and learning rate, intermediate evaluations for
-/// the pruner, and the study's metric on the whole validation set at the end.
+/// trial grain has checked), the trial's objective and learning rate, the study's real-backbone
+/// settings (dtype, LoRA, checkpointing: prepared as `bnll train` prepares them), intermediate
+/// evaluations for the pruner, and the study's metric on the whole validation set at the end.
 /// </summary>
 public sealed class TorchWorkload : IWorkload
 {
@@ -25,7 +26,10 @@ public sealed class TorchWorkload : IWorkload
         var map = new SftFieldMap(spec.PromptKey, spec.ResponseKey);
         var train = SftDataReader.Read(spec.Train.Path, map);
         var val = SftDataReader.Read(spec.Val.Path, map);
+        var tuning = TrialTuning.Of(spec);
         using var backbone = Backbone.Load(spec.Backbone.Path);
+        // Before the move to a GPU: LoRA's adapters are drawn from a seeded CPU generator.
+        tuning.Prepare(backbone.Model, spec.Seed);
         if (device.Kind == "cuda") backbone.Model.to(new torch.Device(device.Id));
 
         var evaluator = new Evaluator(backbone.Model, backbone.Tokenizer, new EvaluationOptions
@@ -35,7 +39,7 @@ public sealed class TorchWorkload : IWorkload
         });
         var probeSet = val.Take(IntermediateExamples).ToList();
         var every = spec.Evaluations > 0 ? Math.Max(1, spec.Steps / spec.Evaluations) : int.MaxValue;
-        var options = new TrainingOptions
+        var options = tuning.ApplyTo(new TrainingOptions
         {
             Objective = Objective.Parse(spec.Objective),
             Steps = spec.Steps,
@@ -43,7 +47,7 @@ public sealed class TorchWorkload : IWorkload
             BatchSize = spec.BatchSize,
             MaxLength = spec.MaxLength,
             Seed = spec.Seed,
-        };
+        });
         var tokenized = TokenizedExample.FromAll(train, backbone.Tokenizer);
         new SftTrainer(backbone.Model, options, backbone.Tokenizer.PadId).Train(tokenized,
             cancellation: cancellation,
@@ -55,7 +59,8 @@ public sealed class TorchWorkload : IWorkload
             });
 
         var final = evaluator.Evaluate(val);
-        return new WorkloadResult(MetricOf(spec.Metric, final), final.Accuracy, final.MeanNll, final.MeanP);
+        return new WorkloadResult(MetricOf(spec.Metric, final), final.Accuracy, final.MeanNll, final.MeanP,
+            TuningSettings.TrainableParameters(backbone.Model), TuningSettings.DtypeOf(backbone.Model));
     }
 
     static double MetricOf(string metric, EvaluationResult r) => metric == "nll" ? r.MeanNll : r.Accuracy;

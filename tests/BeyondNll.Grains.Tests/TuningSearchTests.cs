@@ -1,0 +1,112 @@
+using BeyondNll.Grains.Workloads;
+using BeyondNll.Training.Backbones;
+using BeyondNll.Training.Model;
+using BeyondNll.Training.Trainer;
+
+namespace BeyondNll.Grains.Tests;
+
+/// <summary>
+/// Searches with the real-backbone settings of `bnll train` (LoRA, bfloat16, gradient checkpointing):
+/// every trial, the confirmation's included, trains with them, as its workload reports.
+/// </summary>
+public class TuningSearchTests
+{
+    [Fact]
+    public async Task A_lora_search_trains_only_the_adapters_in_every_trial_and_leaves_the_backbone_as_it_was()
+    {
+        using var data = new TestData(pretrainSteps: 20);
+        var before = FileFingerprints.Of(data.Backbone);
+        var (all, adapters) = ParameterCounts(data.Backbone, new LoraOptions(4, 8, [LoraOptions.AllLinear]));
+        await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1", "cpu:1");
+        var request = Studies.Request(data, "lora", workload: "torch", trials: 3, parallel: 2) with
+        {
+            Metric = "nll", Steps = 6, LoraRank = 4, LoraAlpha = 8, Confirm = 1, ConfirmSeeds = 2,
+        };
+        var study = await Studies.Started(cluster.Grains, data, request);
+
+        var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));
+
+        Assert.Equal(StudyState.Completed, status.State);
+        Assert.Contains(status.Trials, t => t.Role == TrialRoles.Confirm);
+        Assert.All(status.Trials, t =>
+        {
+            Assert.Equal(TrialRunState.Completed, t.State);
+            Assert.True(t.Value > 0 && double.IsFinite(t.Value!.Value), $"trial {t.Number}: {t.Value}");
+            Assert.Equal(adapters, t.TrainableParameters);
+            Assert.Equal("float32", t.WeightDtype);
+        });
+        Assert.True(adapters < all / 4, $"{adapters} adapter parameters of {all}");
+        Assert.Equal((4, 8.0, "all-linear", "float32", false), (status.LoraRank, status.LoraAlpha, status.LoraTargets, status.Dtype, status.GradientCheckpointing));
+        // The adapters trained in memory only: the backbone's files are byte for byte the same.
+        Assert.Equal(before, FileFingerprints.Of(data.Backbone));
+    }
+
+    [Fact]
+    public async Task A_bfloat16_checkpointed_search_trains_all_weights_in_bfloat16()
+    {
+        using var data = new TestData(pretrainSteps: 20);
+        var (all, _) = ParameterCounts(data.Backbone, null);
+        await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1");
+        var request = Studies.Request(data, "bf16", workload: "torch", trials: 2, parallel: 1) with
+        {
+            Metric = "nll", Steps = 4, Dtype = "bfloat16", GradientCheckpointing = true,
+        };
+        var study = await Studies.Started(cluster.Grains, data, request);
+
+        var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));
+
+        Assert.Equal(StudyState.Completed, status.State);
+        Assert.All(status.Trials, t =>
+        {
+            Assert.Equal(TrialRunState.Completed, t.State);
+            Assert.True(t.Value > 0 && double.IsFinite(t.Value!.Value), $"trial {t.Number}: {t.Value}");
+            Assert.Equal("bfloat16", t.WeightDtype);
+            Assert.Equal(all, t.TrainableParameters);
+        });
+        Assert.Equal(("bfloat16", true, 0), (status.Dtype, status.GradientCheckpointing, status.LoraRank));
+    }
+
+    [Fact]
+    public void A_trial_spec_maps_to_the_settings_bnll_train_would_use()
+    {
+        var spec = new TrialSpec
+        {
+            Study = "s", Objective = "nll", Workload = "torch", Metric = "nll", Device = "cpu:0",
+            Backbone = new("b", ""), Train = new("t", ""), Val = new("v", ""),
+            Dtype = "bf16", GradientCheckpointing = true, LoraRank = 16, LoraAlpha = 32, LoraTargets = "q_proj,v_proj",
+        };
+        var settings = TrialTuning.Of(spec);
+
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, settings.WeightType);
+        Assert.Equal(new LoraOptions(16, 32, ["q_proj", "v_proj"]).Targets, settings.Lora!.Targets);
+        Assert.Equal(2.0, settings.Lora.Scale);
+        Assert.True(settings.ApplyTo(new TrainingOptions { Objective = Training.Objectives.Objective.Nll }).GradientCheckpointing);
+    }
+
+    [Fact]
+    public void Requests_and_specs_that_say_nothing_train_as_before_in_float32_with_all_weights()
+    {
+        using var data = new TestData();
+        var request = Studies.Request(data, "plain");
+        var spec = new TrialSpec
+        {
+            Study = "s", Objective = "nll", Workload = "torch", Metric = "nll", Device = "cpu:0",
+            Backbone = new("b", ""), Train = new("t", ""), Val = new("v", ""),
+        };
+        Assert.Equal(TuningSettings.Default, TrialTuning.Of(request));
+        Assert.Equal(TuningSettings.Default, TrialTuning.Of(spec));
+        Assert.Null(TuningSettings.Default.Lora);
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, TuningSettings.Default.WeightType);
+        Assert.False(TuningSettings.Default.GradientCheckpointing);
+    }
+
+    /// <summary>All parameters of the backbone, and those LoRA with <paramref name="lora"/> would train.</summary>
+    static (long All, long Adapters) ParameterCounts(string backbone, LoraOptions? lora)
+    {
+        using var loaded = Backbone.Load(backbone);
+        var all = TuningSettings.TrainableParameters(loaded.Model);
+        if (lora is null) return (all, 0);
+        loaded.Model.EnableLora(lora);
+        return (all, TuningSettings.TrainableParameters(loaded.Model));
+    }
+}
