@@ -48,7 +48,7 @@ public class StoredBeforeTuningTests
         {
             Name = "old", Backbone = "tiny", TrainPath = "/d/train.jsonl", ValPath = "/d/val.jsonl", SpaceJson = "{}", Trials = 7, ConfirmSeeds = 4,
         });
-        var loaded = Serializer.Deserialize<StudyRequest>(bytes);
+        var loaded = Serializer.Deserialize<StudyRequest>(bytes)!;
 
         Assert.Equal(("old", "tiny", 7, 4), (loaded.Name, loaded.Backbone, loaded.Trials, loaded.ConfirmSeeds));
         Assert.Equal(("float32", false, 0, 16.0, "all-linear"), (loaded.Dtype, loaded.GradientCheckpointing, loaded.LoraRank, loaded.LoraAlpha, loaded.LoraTargets));
@@ -59,7 +59,7 @@ public class StoredBeforeTuningTests
     public void An_old_trial_spec_loads_with_the_default_settings()
     {
         var bytes = Serializer.SerializeToArray(new TrialSpecBeforeTuning { Study = "old", Objective = "power:10", Workload = "torch", Metric = "nll", Device = "cpu:0" });
-        var loaded = Serializer.Deserialize<TrialSpec>(bytes);
+        var loaded = Serializer.Deserialize<TrialSpec>(bytes)!;
 
         Assert.Equal(("old", "power:10", "cpu:0"), (loaded.Study, loaded.Objective, loaded.Device));
         Assert.Equal(TuningSettings.Default, TrialTuning.Of(loaded));
