@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using BeyondNll.Client.Cluster;
+using BeyondNll.Client.Commands;
 using BeyondNll.Grains;
 using BeyondNll.Search.Spaces;
-using BeyondNll.Training.Data;
 using BeyondNll.Training.Model;
 using BeyondNll.Training.Synthetic;
 using Orleans.Runtime;
@@ -90,12 +90,7 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
     (string Backbone, string Train, string Val) WriteData()
     {
         var backbone = Path.Combine(folder, "backbone");
-        var train = Path.Combine(folder, "data", "train.jsonl");
-        var val = Path.Combine(folder, "data", "val.jsonl");
-        Directory.CreateDirectory(Path.GetDirectoryName(train)!);
-        var (trainRows, valRows) = SyntheticData.Generate(SyntheticTasks.Get("addition"), 64, noise: 0, seed: 1, valCount: 16);
-        SftDataWriter.WriteJsonl(train, trainRows);
-        SftDataWriter.WriteJsonl(val, valRows);
+        var (train, val) = LocalRun.WriteData("addition", 64, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
         SyntheticBackbone.Create(backbone, new SyntheticBackboneOptions
         {
             Task = "addition", PretrainSteps = 0, Config = new DecoderConfig(128, 64, 2, 4, 4, 128, 32),

@@ -126,6 +126,7 @@ public static class DemoCommand
         say.WriteLine($"silo: in this process, {LocalRun.Slots} CPU slot(s); {size.PretrainSteps.Count} backbones × {size.Seeds} seed(s) on {task} (noise {noise:P0})");
 
         var levels = new Dictionary<string, int>(); // backbone name → its pretraining steps
+        (IReadOnlyList<ContinuumEntry> Entries, DemoJson Report)? written = null;
         for (var seed = size.FirstSeed; seed < size.FirstSeed + size.Seeds; seed++)
         {
             // One seed is one whole continuum: its own data, backbones and training order.
@@ -171,10 +172,11 @@ public static class DemoCommand
                 return CommandLineExit.Failed;
             }
             // Written after every seed, so that a long demo stopped midway keeps what it measured.
-            await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+            written = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
         }
 
-        var (entries, report) = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+        // The last seed's report is the whole demo's (Check asks for at least one seed).
+        var (entries, report) = written ?? throw new InvalidOperationException("the demo ran no seed");
         var figures = report.Figures;
         if (json)
         {

@@ -67,9 +67,11 @@ public static class RecommendCommand
             : throw new ArgumentException($"no backbone named '{backbone}' and no such folder; see `bnll backbone list`"));
         var dataset = StudyValidation.DatasetName(dataPath);
 
-        var probe = registered?.Probes.TryGetValue(dataset, out var stored) == true ? stored
+        ProbeView? stored = null;
+        var probe = registered?.Probes.TryGetValue(dataset, out stored) == true ? stored!
             : BackboneProbe.Measure(folder, dataPath, "prompt", "response", maxLength);
-        if (registered is not null) await grains.GetGrain<IBackboneGrain>(backbone).RecordProbe(dataset, probe);
+        // A probe measured here is stored on the registered backbone; a stored one needs no second write.
+        if (registered is not null && stored is null) await grains.GetGrain<IBackboneGrain>(backbone).RecordProbe(dataset, probe);
 
         var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
         var points = ContinuumPoints.For(entries, dataset, metric, out var pooled);

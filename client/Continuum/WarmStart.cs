@@ -9,7 +9,7 @@ namespace BeyondNll.Client.Continuum;
 
 /// <summary>
 /// `bnll search start --warm-start continuum`: the backbone is placed on the continuum (its stored
-/// probe on this data, else a probe here) and the winners of its neighbours there, with the fit's
+/// probe on this data, else a probe here, then stored) and the winners of its neighbours there, with the fit's
 /// recommendation first, are enqueued right after the NLL baseline, ahead of the user's own guesses.
 /// </summary>
 public static class WarmStart
@@ -26,8 +26,12 @@ public static class WarmStart
             say.WriteLine("warm start: the continuum has no points yet; the search starts cold");
             return request;
         }
-        var probe = backbone.Probes.TryGetValue(dataset, out var stored) ? stored
-            : BackboneProbe.Measure(backbone.Path, request.TrainPath, request.PromptKey, request.ResponseKey, request.MaxLength);
+        if (!backbone.Probes.TryGetValue(dataset, out var probe))
+        {
+            probe = BackboneProbe.Measure(backbone.Path, request.TrainPath, request.PromptKey, request.ResponseKey, request.MaxLength);
+            // Stored on the backbone, so that the study's own probe (StudyGrain.ProbeOnce) finds it instead of measuring again.
+            await grains.GetGrain<IBackboneGrain>(request.Backbone).RecordProbe(dataset, probe);
+        }
         var recommendation = ContinuumFit.Recommend(points, probe.MeanP);
         var winners = new[] { recommendation.Objective }.Concat(recommendation.Neighbours.Select(n => n.Winner))
             .Where(o => o != Objective.Nll.Spec).Concat(request.Enqueue).Distinct().ToList();

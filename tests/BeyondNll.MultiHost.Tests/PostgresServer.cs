@@ -66,8 +66,6 @@ public sealed class PostgresServer : IClusterStore
         running = false;
     }
 
-    public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
-
     public void Dispose()
     {
         if (running)

@@ -42,7 +42,7 @@ public static class CausalAttention
         // In place on the product's own output: matmul's backward needs q and k, not its result.
         var scores = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(q.shape[3]));
         // A single new token sees every key before it; otherwise hide the keys after each query.
-        if (t > 1) scores = scores.add_(MaskedPositions(start, t, q.device));
+        if (t > 1) scores = scores.masked_fill_(Hidden(start, t, q.device), double.NegativeInfinity);
         return scores.softmax(-1).matmul(v);
     }
 
@@ -55,10 +55,9 @@ public static class CausalAttention
         : nn.functional.scaled_dot_product_attention(q, k, v, q.shape[2] > 1 ? Visible(start, q.shape[2], q.device) : null, 0.0, false);
 
     /// <summary>[T, start+T]: true where query start+i may read key j, i.e. j ≤ start + i.</summary>
-    static Tensor Visible(long start, long t, Device device) =>
-        arange(start + t, device: device).unsqueeze(0) <= arange(start, start + t, device: device).unsqueeze(1);
+    static Tensor Visible(long start, long t, Device device) => Hidden(start, t, device).logical_not_();
 
-    /// <summary>[T, start+T] float32: 0 where the query may read the key, −∞ where it may not.</summary>
-    static Tensor MaskedPositions(long start, long t, Device device) =>
-        zeros(t, start + t, device: device).masked_fill_(Visible(start, t, device).logical_not_(), double.NegativeInfinity);
+    /// <summary>[T, start+T]: true where query start+i must not read key j, i.e. j > start + i.</summary>
+    static Tensor Hidden(long start, long t, Device device) =>
+        arange(start + t, device: device).unsqueeze(0) > arange(start, start + t, device: device).unsqueeze(1);
 }

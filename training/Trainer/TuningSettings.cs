@@ -46,7 +46,7 @@ public sealed record TuningSettings
             throw new ArgumentException($"--lora-alpha must be positive, got {LoraAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         try
         {
-            new LoraOptions(Math.Max(LoraRank, 1), LoraAlpha, LoraOptions.ParseTargets(LoraTargets ?? "")).Validate();
+            new LoraOptions(Math.Max(LoraRank, 1), LoraAlpha, LoraOptions.ParseTargets(LoraTargets)).Validate();
         }
         catch (ArgumentException e)
         {

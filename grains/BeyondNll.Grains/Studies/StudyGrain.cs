@@ -490,7 +490,7 @@ public sealed class StudyGrain(
             // The search is over: its best configurations go again on fresh seeds, as trials like any other.
             S.Trials.AddRange(StudyConfirmation.Plan(S.Trials, r.Confirm, r.ConfirmSeeds, r.Seed, Direction));
             S.ConfirmationPlanned = true;
-            await state.WriteWithRetry();
+            await Save();
             if (S.Trials.Any(t => t.State == TrialRunState.Pending))
             {
                 logger.LogInformation("Study {Study}: confirming on {Seeds} fresh seeds", Name, r.ConfirmSeeds);
@@ -573,7 +573,6 @@ public sealed class StudyGrain(
         var views = S.Trials.Select(View).ToList();
         var best = Best();
         var baseline = S.Trials.FirstOrDefault(t => t.Objective == Objective.Nll.Spec);
-        var tuning = TrialTuning.Of(r);
         return new StudyStatus
         {
             Study = Name, State = S.State, Backbone = r.Backbone, Trials = views,
@@ -584,8 +583,8 @@ public sealed class StudyGrain(
             Created = S.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(S.Trials, r.ConfirmSeeds, Direction),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds,
-            Dtype = tuning.Dtype, GradientCheckpointing = tuning.GradientCheckpointing, LoraRank = tuning.LoraRank, LoraAlpha = tuning.LoraAlpha,
-            LoraTargets = tuning.LoraTargets,
+            Dtype = r.Dtype, GradientCheckpointing = r.GradientCheckpointing, LoraRank = r.LoraRank, LoraAlpha = r.LoraAlpha,
+            LoraTargets = r.LoraTargets,
         };
     }
 

@@ -12,13 +12,9 @@ public static class TrialTuning
 
     public static TuningSettings Of(TrialSpec s) => Make(s.Dtype, s.GradientCheckpointing, s.LoraRank, s.LoraAlpha, s.LoraTargets);
 
-    // A text field a message never carried stays null: that is the default.
-    static TuningSettings Make(string? dtype, bool checkpointing, int rank, double alpha, string? targets) => new()
+    // A record stored before these fields existed loads with their initial values (StoredBeforeTuningTests).
+    static TuningSettings Make(string dtype, bool checkpointing, int rank, double alpha, string targets) => new()
     {
-        Dtype = dtype ?? TuningSettings.Default.Dtype,
-        GradientCheckpointing = checkpointing,
-        LoraRank = rank,
-        LoraAlpha = alpha,
-        LoraTargets = targets ?? TuningSettings.Default.LoraTargets,
+        Dtype = dtype, GradientCheckpointing = checkpointing, LoraRank = rank, LoraAlpha = alpha, LoraTargets = targets,
     };
 }

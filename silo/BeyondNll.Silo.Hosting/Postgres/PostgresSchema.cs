@@ -45,7 +45,8 @@ public static class PostgresSchema
     public static async Task<AppliedSchema> ApplyAsync(string connection, CancellationToken ct = default)
     {
         var normalized = Normalize(connection);
-        var server = new NpgsqlConnectionStringBuilder(normalized) is var b ? $"{b.Host}:{b.Port}/{b.Database ?? b.Username}" : "";
+        var b = new NpgsqlConnectionStringBuilder(normalized);
+        var server = $"{b.Host}:{b.Port}/{b.Database ?? b.Username}";
         try
         {
             await using var db = new NpgsqlConnection(normalized);
