@@ -40,7 +40,7 @@ public static class CausalAttention
     {
         long t = q.shape[2];
         // In place on the product's own output: matmul's backward needs q and k, not its result.
-        var scores = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(q.shape[3]));
+        var scores = q.matmul(k.transpose(-2, -1)).mul_(ScaleFor(q.shape[3]));
         // A single new token sees every key before it; otherwise hide the keys after each query.
         if (t > 1) scores = scores.masked_fill_(Hidden(start, t, q.device), double.NegativeInfinity);
         return scores.softmax(-1).matmul(v);
@@ -53,6 +53,13 @@ public static class CausalAttention
         // corner of the [T, start+T] scores, which is wrong here, so pass the mask explicitly.
         // A single token sees every cached key and needs none.
         : nn.functional.scaled_dot_product_attention(q, k, v, q.shape[2] > 1 ? Visible(start, q.shape[2], q.device) : null, 0.0, false);
+
+    /// <summary>
+    /// 1/√d as a Scalar that lives as long as the process: a temporary Scalar made for the call can be
+    /// finalized while libtorch still reads it (as RmsNorm's eps once was). One per head size.
+    /// </summary>
+    static Scalar ScaleFor(long headDim) => Scales.GetOrAdd(headDim, d => (1.0 / Math.Sqrt(d)).ToScalar());
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<long, Scalar> Scales = new();
 
     /// <summary>[T, start+T]: true where query start+i may read key j, i.e. j ≤ start + i.</summary>
     static Tensor Visible(long start, long t, Device device) => Hidden(start, t, device).logical_not_();

@@ -17,6 +17,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     /// when several trainings shared a process.
     /// </summary>
     readonly Scalar epsScalar;
+    /// <summary>
+    /// add's alpha, passed explicitly for the same reason: add(Scalar) makes a temporary alpha of 1 inside
+    /// TorchSharp, and that one, finalized mid-call, failed a CI run ("toFloat" in add).
+    /// </summary>
+    static readonly Scalar One = 1.ToScalar();
 
     public RmsNorm(int size, double eps) : base(nameof(RmsNorm))
     {
@@ -30,8 +35,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     // few mantissa bits for the mean of squares), cast back, then scaled.
     public override Tensor forward(Tensor x)
     {
-        if (x.dtype == ScalarType.Float32) return x * (x * x).mean([-1], keepdim: true).add(epsScalar).rsqrt() * weight;
+        if (x.dtype == ScalarType.Float32) return x * (x * x).mean([-1], keepdim: true).add(epsScalar, One).rsqrt() * weight;
         var h = x.to_type(ScalarType.Float32);
-        return (h * (h * h).mean([-1], keepdim: true).add(epsScalar).rsqrt()).to_type(x.dtype) * weight;
+        return (h * (h * h).mean([-1], keepdim: true).add(epsScalar, One).rsqrt()).to_type(x.dtype) * weight;
     }
 }
