@@ -60,7 +60,7 @@ public class BadInputTests : IAsyncLifetime
     public Task Unknown_sampler() => Refused(Studies.Request(data, "b7") with { Sampler = "cmaes" }, "unknown sampler 'cmaes'");
 
     [Fact]
-    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "hyperband" }, "unknown pruner 'hyperband'");
+    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "pbt" }, "unknown pruner 'pbt'");
 
     [Fact]
     public Task Unknown_workload() => Refused(Studies.Request(data, "b9") with { Workload = "gpu" }, "unknown workload 'gpu'");
