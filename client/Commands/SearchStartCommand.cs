@@ -32,8 +32,8 @@ public static class SearchStartCommand
         var space = new Option<string>("--space") { Description = SearchSpaceArgument.Description, DefaultValueFactory = _ => NamedSpaces.Default };
         var trials = new Option<int>("--trials") { Description = "Trials in all, the NLL baseline included.", DefaultValueFactory = _ => 12 };
         var parallel = new Option<int>("--parallel") { Description = "Trials in flight at most (fewer when fewer devices are free).", DefaultValueFactory = _ => 4 };
-        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => "tpe" };
-        var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", PrunerFactory.Names)}.", DefaultValueFactory = _ => "none" };
+        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => SamplerFactory.Default };
+        var pruner = new Option<string>("--pruner") { Description = $"{PrunerFactory.Usage}.", DefaultValueFactory = _ => "none" };
         var steps = new Option<int>("--steps") { Description = "Training steps per trial.", DefaultValueFactory = _ => 100 };
         var metric = new Option<string>("--metric") { Description = "accuracy (maximised) or nll (validation NLL, minimised).", DefaultValueFactory = _ => "accuracy" };
         var workload = new Option<string>("--workload") { Description = "torch, or simulated:SECONDS for a dry run of the cluster.", DefaultValueFactory = _ => "torch" };
@@ -130,7 +130,7 @@ public static class SearchStartCommand
         if (!(r.LearningRate > 0) || double.IsInfinity(r.LearningRate))
             throw new ArgumentException($"--lr must be a positive number, got {r.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         OneOf("--sampler", r.Sampler, SamplerFactory.Names);
-        OneOf("--pruner", r.Pruner, PrunerFactory.Names);
+        try { PrunerFactory.Create(r.Pruner, 1); } catch (ArgumentException e) { throw new ArgumentException($"--pruner: {e.Message}", e); }
         OneOf("--metric", r.Metric, StudyMetrics.Names);
         CheckWorkload(r.Workload);
         AnswerFormat.Parse(r.AnswerFormat);
