@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Commands;
 using BeyondNll.Grains;
+using BeyondNll.Training.Trainer;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Model;
 using BeyondNll.Training.Synthetic;
@@ -61,8 +62,8 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
         {
             Name = StudyName, Backbone = BackboneName, TrainPath = train, ValPath = val,
             SpaceJson = NamedSpaces.CreateDefault().ToJson(), Trials = settings.Trials, Parallel = settings.Devices,
-            Sampler = settings.Sampler, Pruner = "none", Steps = 10, Evaluations = settings.Evaluations,
-            Workload = settings.Workload, MaxLength = 32, BatchSize = 8, Seed = settings.Seed,
+            Sampler = settings.Sampler, Pruner = "none", Evaluations = settings.Evaluations, Workload = settings.Workload, Seed = settings.Seed,
+            Recipe = new TrainingRecipe { Steps = 10, MaxLength = 32, BatchSize = 8, Seed = settings.Seed },
         };
         log($"study: {settings.Trials} trials of {settings.Workload} on {settings.Silos} × {settings.DevicesPerSilo} devices ({settings.Sampler})");
         var study = grains.GetGrain<IStudyGrain>(StudyName);
