@@ -51,7 +51,7 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
     public async Task<ClusterBenchResult> Run(CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
-        var (backbone, train, val) = WriteData();
+        var (backbone, train, val) = DryRunInputs.Write(folder);
         var (gateways, storage) = await StartCluster(ct);
         connection = await ClusterConnection.ConnectAsync(string.Join(',', gateways), ct, TimeSpan.FromSeconds(30));
         var grains = connection.Client;
@@ -85,18 +85,6 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
         {
             AttemptLog = status.Trials.SelectMany(t => t.Attempts.Select(a => (t.Number, a))).ToList(),
         };
-    }
-
-    /// <summary>A micro backbone and a small data set: the simulated workload only checks that they are there and hash the same.</summary>
-    (string Backbone, string Train, string Val) WriteData()
-    {
-        var backbone = Path.Combine(folder, "backbone");
-        var (train, val) = LocalRun.WriteData("addition", 64, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
-        SyntheticBackbone.Create(backbone, new SyntheticBackboneOptions
-        {
-            Task = "addition", PretrainSteps = 0, Config = new DecoderConfig(128, 64, 2, 4, 4, 128, 32),
-        });
-        return (backbone, train, val);
     }
 
     async Task<(List<string> Gateways, string Storage)> StartCluster(CancellationToken ct)

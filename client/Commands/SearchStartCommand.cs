@@ -104,17 +104,14 @@ public static class SearchStartCommand
     /// <exception cref="FormatException">A space file or objective that does not parse.</exception>
     public static StudyRequest Resolve(StudyRequest r)
     {
-        var space = SearchSpaceArgument.Load(r.SpaceName);
         var resolved = r with
         {
-            TrainPath = ExistingFile("--train", r.TrainPath),
-            ValPath = ExistingFile("--val", r.ValPath),
-            SpaceJson = SearchSpaceJson.Write(space),
+            SpaceJson = SearchSpaceJson.Write(SearchSpaceArgument.Load(r.SpaceName)),
             Enqueue = r.Enqueue.Select(CanonicalObjective).ToList(),
             Recipe = r.Recipe ?? DefaultRecipe with { Seed = r.Seed },
         };
         StudyRequestValidator.CheckSettings(resolved);
-        return resolved;
+        return resolved with { TrainPath = ExistingFile("--train", r.TrainPath), ValPath = ExistingFile("--val", r.ValPath) };
     }
     /// <summary>Starts the study; with <paramref name="wait"/>, follows it to the end like <c>search watch</c>.</summary>
     /// <exception cref="ArgumentException">The grain refused the request (a duplicate name, an unknown backbone...).</exception>

@@ -34,7 +34,7 @@ public static partial class StudyRequestValidator
         AtLeast("--parallel", r.Parallel, 1);
         AtLeast("--evaluations", r.Evaluations, 0);
         AtLeast("--confirm", r.Confirm, 0);
-        if (r.Confirm > 0) AtLeast("--confirm-seeds", r.ConfirmSeeds, 2, " for a standard error");
+        if (r.Confirm > 0) AtLeast("--confirm-seeds", r.ConfirmSeeds, 2); // two seeds at least, for a standard error
         var recipe = r.Recipe ?? throw new ArgumentException("the request has no training recipe");
         recipe.Validate();
         if (!SamplerFactory.Names.Contains(r.Sampler))
@@ -84,9 +84,9 @@ public static partial class StudyRequestValidator
         return string.IsNullOrEmpty(folder) ? file : $"{folder}/{file}";
     }
 
-    static void AtLeast(string flag, int value, int least, string why = "")
+    static void AtLeast(string flag, int value, int least)
     {
-        if (value < least) throw new ArgumentException($"{flag} must be at least {least}{why}, got {value}");
+        if (value < least) throw new ArgumentException($"{flag} must be at least {least}, got {value}");
     }
 
     /// <summary>Runs a check whose own message does not name the flag, and names it.</summary>

@@ -92,7 +92,7 @@ public sealed class SftTrainer
     (double Loss, long Tokens, double MeanP, double LossSeconds) AccumulateGradients(IReadOnlyList<int> batch,
         IReadOnlyList<TokenizedExample> examples, ObjectiveLoss loss, Device device)
     {
-        var micro = recipe.EffectiveMicroBatchSize;
+        var micro = recipe.MicroBatch();
         var microBatches = (batch.Count + micro - 1) / micro;
         double stepLoss = 0, sumP = 0, lossSeconds = 0;
         long tokens = 0, responseTokens = 0;

@@ -58,23 +58,24 @@ public sealed record TrainingRecipe
 
     public static readonly TrainingRecipe Default = new();
 
+    // What is derived from the fields is a method, not a property: every serializer (the JSON of
+    // status and storage, Orleans') then carries the fields alone.
+
     /// <summary>The objective, parsed; a <see cref="FormatException"/> or <see cref="ArgumentException"/> says what is wrong with the spec.</summary>
     public Objective ParsedObjective() => Objectives.Objective.Parse(Objective);
 
-    public int EffectiveMicroBatchSize => MicroBatchSize <= 0 ? BatchSize : Math.Min(MicroBatchSize, BatchSize);
+    /// <summary>Examples per forward/backward: <see cref="MicroBatchSize"/>, or the whole batch.</summary>
+    public int MicroBatch() => MicroBatchSize <= 0 ? BatchSize : Math.Min(MicroBatchSize, BatchSize);
 
     /// <summary>The weights' dtype; an <see cref="ArgumentException"/> names --dtype when it is unknown.</summary>
-    public ScalarType WeightType
+    public ScalarType WeightType()
     {
-        get
-        {
-            try { return WeightPrecision.Parse(Dtype); }
-            catch (ArgumentException e) { throw new ArgumentException($"--dtype: {e.Message}", e); }
-        }
+        try { return WeightPrecision.Parse(Dtype); }
+        catch (ArgumentException e) { throw new ArgumentException($"--dtype: {e.Message}", e); }
     }
 
     /// <summary>The adapters to add, or null without LoRA.</summary>
-    public LoraOptions? Lora => LoraRank == 0 ? null : new LoraOptions(LoraRank, LoraAlpha, LoraOptions.ParseTargets(LoraTargets));
+    public LoraOptions? Lora() => LoraRank == 0 ? null : new LoraOptions(LoraRank, LoraAlpha, LoraOptions.ParseTargets(LoraTargets));
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the flag of the first setting out of range (the
@@ -102,7 +103,7 @@ public sealed record TrainingRecipe
         if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"--beta2 must be in [0, 1), got {Text(Beta2)}");
         Positive("--gradient-clip", GradientClip);
         AtLeast("--chunk-tokens", ChunkTokens, 0, "0 (by the vocabulary) or positive");
-        _ = WeightType;
+        WeightType();
         AtLeast("--lora-rank", LoraRank, 0, "0 (no LoRA) or positive");
         Positive("--lora-alpha", LoraAlpha);
         try
@@ -123,8 +124,8 @@ public sealed record TrainingRecipe
     public void Prepare(DecoderLM model)
     {
         Validate();
-        WeightPrecision.Apply(model, WeightType);
-        if (Lora is { } lora) model.EnableLora(lora, new Generator((ulong)Seed));
+        WeightPrecision.Apply(model, WeightType());
+        if (Lora() is { } lora) model.EnableLora(lora, new Generator((ulong)Seed));
     }
 
     /// <summary>Parameters the optimizer updates: all of them in full fine-tuning, the adapters' under LoRA.</summary>

@@ -17,7 +17,15 @@ public static class AttemptPoller
 
     public static async Task<AttemptPoll> Poll(IGrainFactory grains, IClusterMembershipService membership, string attemptKey, string siloText, ILogger logger)
     {
-        var silo = SiloAddress.FromParsableString(siloText);
+        SiloAddress silo;
+        try
+        {
+            silo = SiloAddress.FromParsableString(siloText);
+        }
+        catch (FormatException)
+        {
+            return new AttemptPoll(null, null, $"'{siloText}' names no silo");
+        }
         if (!membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) || member.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             return new AttemptPoll(null, null, $"silo {siloText} is gone");
         try

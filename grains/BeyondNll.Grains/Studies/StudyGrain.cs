@@ -46,8 +46,8 @@ public sealed class StudyGrain(
         records = new TrialRecords(storage, Name);
         devices = new DeviceFinder(GrainFactory, membership, logger);
         if (state.State.Request is null) return;
-        // A record of an earlier version keeps its trials inside it: read at least as many apart, for their ETags.
-        var stored = await records.ReadAll(Math.Max(state.State.TrialCount, state.State.Trials.Count));
+        // A record of an earlier version keeps its trials inside it: as many are read apart, for their ETags.
+        var stored = await records.ReadAll(state.State.TrialCount, state.State.Trials.Count);
         model = StudyModel.Load(Name, state.State, stored);
         await Save(); // whatever loading brought up to date
         if (model.IsRunning) StartRounds();

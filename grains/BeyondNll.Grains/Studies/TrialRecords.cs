@@ -21,12 +21,13 @@ public sealed class TrialRecords(IGrainStorage storage, string study)
     GrainId IdOf(int number) => GrainId.Create("bnll-trial", $"{study}|{number}");
 
     /// <summary>
-    /// The stored trials, numbered from 0: at least <paramref name="count"/> of them (the number the
-    /// study's record counts), and any written after those that the record did not count yet (a
-    /// write of the record that failed after the trials' own).
+    /// The stored trials, numbered from 0: the <paramref name="counted"/> ones the study's record
+    /// counts, and any written after those that it did not count yet (a write of the record that
+    /// failed after the trials' own). Records up to <paramref name="atLeast"/> are read whether or not
+    /// they exist, to learn their ETags (a record of an earlier version lists its trials inside it).
     /// </summary>
     /// <exception cref="InvalidDataException">A trial the record counts has no record of its own.</exception>
-    public async Task<List<StudyTrial>> ReadAll(int count)
+    public async Task<List<StudyTrial>> ReadAll(int counted, int atLeast)
     {
         var trials = new List<StudyTrial>();
         for (var first = 0; ; first += ReadBatch)
@@ -41,8 +42,8 @@ public sealed class TrialRecords(IGrainStorage storage, string study)
                     trials.Add(state.State);
                     continue;
                 }
-                if (number < count) throw new InvalidDataException($"study {study}: trial {number} has no stored record");
-                return trials;
+                if (number < counted) throw new InvalidDataException($"study {study}: trial {number} has no stored record");
+                if (number >= atLeast) return trials;
             }
         }
     }
