@@ -57,7 +57,7 @@ public sealed class SftTrainer
             {
                 cancellation.ThrowIfCancellationRequested();
                 var watch = Stopwatch.StartNew();
-                var learningRate = LearningRateSchedule.At(step, recipe.Steps, recipe.LearningRate, recipe.WarmupFraction);
+                var learningRate = LearningRateSchedule.At(step, recipe.Steps, recipe.LearningRate, recipe.WarmupFraction, recipe.MinLrRatio);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
                 optimizer.zero_grad();
 

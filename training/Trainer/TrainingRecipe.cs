@@ -55,6 +55,8 @@ public sealed record TrainingRecipe
     [Id(16)] public double LoraAlpha { get; init; } = 16;
     /// <summary>Comma-separated projection names, or all-linear (see <see cref="LoraOptions"/>).</summary>
     [Id(17)] public string LoraTargets { get; init; } = LoraOptions.AllLinear;
+    /// <summary>Where the cosine decay ends, as a share of the peak learning rate (verl's optim.min_lr_ratio).</summary>
+    [Id(18)] public double MinLrRatio { get; init; }
 
     public static readonly TrainingRecipe Default = new();
 
@@ -98,6 +100,7 @@ public sealed record TrainingRecipe
         AtLeast("--micro-batch-size", MicroBatchSize, 0, "0 (the whole batch) or positive");
         AtLeast("--max-length", MaxLength, 2);
         if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentException($"--warmup must be in [0, 1), got {Text(WarmupFraction)}");
+        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) throw new ArgumentException($"--min-lr-ratio must be in [0, 1], got {Text(MinLrRatio)}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"--weight-decay must not be negative, got {Text(WeightDecay)}");
         if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentException($"--beta1 must be in [0, 1), got {Text(Beta1)}");
         if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"--beta2 must be in [0, 1), got {Text(Beta2)}");
