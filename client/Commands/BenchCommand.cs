@@ -18,6 +18,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateDecode());
         command.Subcommands.Add(CreateMemory());
         command.Subcommands.Add(BenchClusterCommand.Create());
+        command.Subcommands.Add(BenchStudyCommand.Create());
         return command;
     }
 

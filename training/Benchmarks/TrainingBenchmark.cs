@@ -56,9 +56,9 @@ public static class TrainingBenchmark
         manual_seed(Seed);
         using var model = new DecoderLM(config.Model(config.Sequence));
         var examples = RandomExamples(config, (warmup + steps) * config.Batch, Seed + 1);
-        var result = new SftTrainer(model, new TrainingOptions
+        var result = new SftTrainer(model, new TrainingRecipe
         {
-            Objective = objective,
+            Objective = objective.Spec,
             Steps = warmup + steps,
             LearningRate = 5e-5,
             WarmupFraction = 0,
