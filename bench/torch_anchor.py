@@ -200,9 +200,9 @@ def objective(spec):
     elif family in families and value is not None and math.isfinite(value):
         f, keep = families[family]
         if keep is not None and not 0 <= value <= 1:
-            raise SystemExit(f"objective {spec!r}: the threshold q must be in [0, 1]")
+            raise ValueError(f"objective {spec!r}: the threshold q must be in [0, 1]")
     else:
-        raise SystemExit(f"unknown objective {spec!r}; known: nll, power:k, top-p:q, bottom-p:q, top-logp:q, bottom-logp:q")
+        raise ValueError(f"unknown objective {spec!r}; known: nll, power:k, top-p:q, bottom-p:q, top-logp:q, bottom-logp:q")
 
     def loss(label_log_p, mask):
         weight = mask if keep is None else mask * keep(label_log_p.detach().exp(), value).float()
@@ -232,7 +232,7 @@ def random_batches(config, count, seed):
 
 def train(args):
     c = CONFIGS[args.config]
-    loss_of = objective(args.objective)
+    loss_of = args.loss
     model = build(args.config, c["sequence"])
     total = args.warmup + args.steps
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.01)
@@ -358,6 +358,11 @@ def parse(argv):
     bad = [f"--{k} {v}" for k, v in counts.items() if v <= 0]
     if bad or getattr(args, "warmup", 0) < 0:
         parser.error(f"must be positive: {', '.join(bad)}" if bad else f"--warmup must not be negative, got {args.warmup}")
+    if args.command == "train":
+        try:
+            args.loss = objective(args.objective)
+        except ValueError as e:
+            parser.error(str(e))
     return args
 
 
