@@ -70,7 +70,7 @@ public class TorchAnchorTests
         var naming = JsonOutput.Options.PropertyNamingPolicy!;
         var bnll = typeof(T).GetProperties().Select(p => naming.ConvertName(p.Name)).ToHashSet();
         var printed = anchor.EnumerateObject().Select(p => p.Name).Where(n => n != "torch").ToList();
-        Assert.Empty(printed.Where(n => !bnll.Contains(n)));
+        Assert.DoesNotContain(printed, n => !bnll.Contains(n));
         Assert.Contains(printed, n => n.EndsWith("tokens_per_second", StringComparison.Ordinal));
     }
 }
