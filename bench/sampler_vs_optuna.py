@@ -19,7 +19,9 @@ sampler `optuna.create_study()` uses), "optuna-mv" (the same with multivariate=T
 Examples (from the repository root):
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --out r.json
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --in-flight 4
-  /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --out latency.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers gp --baseline r.json --out r_gp.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 950 --out latency.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py table --results r_gp.json     (the rows of docs/benchmarks.md)
 
 The stdio protocol (one JSON object a line, one answer line each; see SamplerProtocol.cs):
   {"op":"ask"}                              -> {"trial":N,"params":{...active params...}}
@@ -80,6 +82,9 @@ class OptunaSide:
     def tell(self, handle, value):
         self.study.tell(handle, value)
 
+    def enqueue(self, params):
+        self.study.enqueue_trial(params)
+
     def close(self):
         pass
 
@@ -114,6 +119,9 @@ class BnllSide:
 
     def tell(self, handle, value):
         self.call({"op": "tell", "trial": handle, "value": value})
+
+    def enqueue(self, params):
+        self.call({"op": "enqueue", "params": params})
 
     def close(self):
         try:
@@ -170,6 +178,18 @@ def cmd_regret(a):
     jobs = [(p, s, seed, a.budget, a.in_flight, a.bnll)
             for p in a.problems.split(",") for s in samplers for seed in range(a.seeds)]
     per_seed = {}
+    if a.baseline:
+        # Regret is a function of the seed: a stored run of the same problems, budget, seeds and
+        # in-flight count stands in for running those samplers again (the slow side on a busy machine).
+        with open(a.baseline) as f:
+            stored = json.load(f)
+        for key in ("budget", "seeds", "in_flight"):
+            if stored[key] != getattr(a, key):
+                sys.exit("--baseline %s was run with %s %s, this run has %s" % (a.baseline, key, stored[key], getattr(a, key)))
+        for problem in a.problems.split(","):
+            for sampler, res in stored["problems"].get(problem, {}).items():
+                if sampler not in samplers:
+                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(res["per_seed"]))
     with multiprocessing.Pool(a.jobs) as pool:
         for (problem, sampler, seed, *_), regrets in pool.imap_unordered(one_run, jobs):
             per_seed.setdefault(problem, {}).setdefault(sampler, {})[seed] = regrets
@@ -193,16 +213,44 @@ def cmd_regret(a):
 
 # ------------------------------------------------------------------ latency
 
+def random_params(space, rng):
+    """A trial drawn uniformly from the space (log parameters on their log axis), active parameters only."""
+    params = {}
+    for d in space["params"]:
+        when = d.get("when")
+        if when and any(params.get(k) not in v for k, v in when.items()):
+            continue
+        if d["type"] == "categorical":
+            params[d["name"]] = rng.choice(d["choices"])
+            continue
+        low, high = (math.log(d["low"]), math.log(d["high"])) if d.get("log") else (d["low"], d["high"])
+        x = rng.uniform(low, high)
+        x = math.exp(x) if d.get("log") else x
+        params[d["name"]] = min(max(round(x), d["low"]), d["high"]) if d["type"] == "int" else x
+    return params
+
+
 def cmd_latency(a):
-    """Both sides step together: trial i on one side, then trial i on the other, the order alternating."""
+    """Both sides step together: trial i on one side, then trial i on the other, the order alternating.
+
+    With --history N the first N trials are the same random draws on both sides, enqueued and told
+    untimed (a complete enqueued trial skips the sampler on both sides), so that the figures at
+    large N cost minutes rather than the hours of the GP's own first hundreds of asks; an ask's
+    cost depends on how many trials there are, not on where they lie.
+    """
+    import random
     fn, _, space = PROBLEMS[a.problem]
     sides = {"optuna": OptunaSide(space, 0, 1, False), a.sampler: BnllSide(a.bnll, a.sampler, space, 0, 1)}
     times = {name: [] for name in sides}
     names = list(sides)
+    rng = random.Random(0)
     try:
         for i in range(a.trials):
+            prefix = random_params(space, rng) if i < a.history else None
             for name in (names if i % 2 == 0 else names[::-1]):
                 side = sides[name]
+                if prefix is not None:
+                    side.enqueue(prefix)
                 t0 = time.perf_counter()
                 handle, params = side.ask()
                 t1 = time.perf_counter()
@@ -213,30 +261,56 @@ def cmd_latency(a):
     finally:
         for side in sides.values():
             side.close()
-    out = {"problem": a.problem, "trials": a.trials, "window": 50, "ms_per_ask_tell_at": {}}
+    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "window": 50, "ms_per_ask_tell_at": {}}
     for n in (50, 100, 200, 500, 1000, 2000, 5000):
-        if n <= a.trials:
+        if a.history + 50 <= n <= a.trials:
             w = {name: 1000.0 * statistics.median(ts[n - 50:n]) for name, ts in times.items()}
             w["ratio"] = w[a.sampler] / w["optuna"]
             out["ms_per_ask_tell_at"][str(n)] = w
     return out
 
 
+# ------------------------------------------------------------------ table
+
+def cmd_table(a):
+    """The markdown rows of docs/benchmarks.md from regret JSONs: medians of both sides and their ratio."""
+    lines = []
+    for path in a.results.split(","):
+        with open(path) as f:
+            r = json.load(f)
+        mode = "sequential" if r["in_flight"] == 1 else "%d in flight" % r["in_flight"]
+        for problem, res in r["problems"].items():
+            cells = []
+            for c in map(str, r["checkpoints"]):
+                base, ours = res["optuna"]["regret_at"][c]["median"], res[a.sampler]["regret_at"][c]["median"]
+                cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ours / max(base, 1e-300)))
+            lines.append("| %s | %s | %s |" % (problem, mode, " | ".join(cells)))
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["regret", "latency"])
+    ap.add_argument("mode", choices=["regret", "latency", "table"])
     ap.add_argument("--bnll", default=DEFAULT_BNLL, help="command that runs the bnll console (default: the Release build)")
     ap.add_argument("--samplers", default="optuna,gp", help="regret: the samplers to compare")
     ap.add_argument("--problems", default=",".join(PROBLEMS))
-    ap.add_argument("--sampler", default="gp", help="latency: the bnll sampler")
+    ap.add_argument("--sampler", default="gp", help="latency, table: the bnll sampler")
+    ap.add_argument("--results", help="table: regret JSONs, comma-separated")
     ap.add_argument("--problem", default="family", help="latency: one problem")
     ap.add_argument("--seeds", type=int, default=50)
     ap.add_argument("--budget", type=int, default=50)
     ap.add_argument("--trials", type=int, default=1000)
+    ap.add_argument("--history", type=int, default=0,
+                    help="latency: the first N trials are the same random draws on both sides, untimed")
     ap.add_argument("--in-flight", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
+    ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same budget, seeds and --in-flight; "
+                                       "its samplers that --samplers does not name are taken from it instead of run again")
     ap.add_argument("--out")
     a = ap.parse_args()
+    if a.mode == "table":
+        print(cmd_table(a))
+        return
     result = cmd_regret(a) if a.mode == "regret" else cmd_latency(a)
     text = json.dumps(result, indent=1)
     if a.out:

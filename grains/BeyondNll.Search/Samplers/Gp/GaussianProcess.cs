@@ -82,14 +82,13 @@ public sealed class GaussianProcess
     /// but the variance at and around the pending points collapses, so the next ask looks elsewhere.
     /// This is the GP's counterpart of TPE's constant liar for trials still running.
     /// </summary>
-    public GaussianProcess WithBelieved(IReadOnlyList<double[]> pending, bool worst = false)
+    public GaussianProcess WithBelieved(IReadOnlyList<double[]> pending)
     {
         if (pending.Count == 0)
             return this;
         var mean = new double[pending.Count];
         var variance = new double[pending.Count];
         Predict(pending, mean, variance);
-        if (worst) Array.Fill(mean, Values.Max());
         var points = _points.Concat(pending).ToArray();
         var values = Values.Concat(mean).ToArray();
         // A pending trial on an observed point (an enqueued repeat) makes the matrix singular with

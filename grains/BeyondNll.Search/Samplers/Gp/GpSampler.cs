@@ -8,11 +8,12 @@ namespace BeyondNll.Search.Samplers.Gp;
 /// Bayesian optimisation with a Gaussian process over mixed and conditional spaces: the default
 /// sampler. Per ask, as a function of the history, the seed and the trial number only:
 /// <list type="number">
-/// <item>The first trials come from a space-filling design (<see cref="SpaceFillingDesign"/>).</item>
+/// <item>The first trials come from a space-filling design (<see cref="SpaceFillingDesign"/>), and
+/// so do later ones while fewer trials than that have a value (trials in flight, failures).</item>
 /// <item>Then the trials with a value (<see cref="GpObservations"/>) are encoded
-/// (<see cref="SpaceEncoding"/>), their values warped to look normal (<see cref="ValueWarping"/>),
+/// (<see cref="SpaceEncoding"/>), their values standardised (<see cref="ValueWarping"/>),
 /// and a GP with a mixed Matérn kernel is fitted to them (<see cref="KernelFit"/>).</item>
-/// <item>Trials still running are believed to take the value the GP expects there
+/// <item>With the constant liar on (a study with trials in parallel), trials still running are believed to take the value the GP expects there
 /// (<see cref="GaussianProcess.WithBelieved"/>), so concurrent asks spread out.</item>
 /// <item>The trial with the largest expected improvement is asked (<see cref="AcquisitionSearch"/>).</item>
 /// </list>
@@ -35,6 +36,7 @@ public sealed class GpSampler : Sampler
         _search = new AcquisitionSearch(_encoding, Options);
         _tpe = new TpeSampler(space, Options.Tpe, direction, seed, History);
         StartupTrials = Options.StartupTrials ?? Math.Clamp(_encoding.Dimension + 1, 4, 6);
+        MinObservations = Options.MinObservations ?? StartupTrials;
     }
 
     public GpOptions Options { get; }
@@ -42,13 +44,16 @@ public sealed class GpSampler : Sampler
     /// <summary>Trials numbered below this come from the design.</summary>
     public int StartupTrials { get; }
 
+    /// <summary>With fewer trials with a value than this (trials in flight), the design goes on.</summary>
+    public int MinObservations { get; }
+
     protected override Dictionary<string, double> Suggest(int trialNumber, IReadOnlyDictionary<string, double> fixedParams)
     {
         var observations = GpObservations.From(History, Direction);
         if (observations.Count >= Options.TpeFrom)
             return _tpe.SuggestFor(trialNumber, fixedParams);
         var rng = SeededRandom.ForTrial(Seed, trialNumber);
-        if (trialNumber < StartupTrials || observations.Count < Options.MinObservations)
+        if (trialNumber < StartupTrials || observations.Count < MinObservations)
         {
             var designed = _encoding.FromQuantiles(_design.Point(trialNumber));
             var point = _encoding.Decode(_encoding.Neighbour(designed, rng, 0, 0, fixedParams));
@@ -61,7 +66,7 @@ public sealed class GpSampler : Sampler
         var values = ValueWarping.Apply(Options.Warp, observations.Values);
         var posterior = KernelFit.Fit(_encoding.IsCategorical, points, values, Options);
         if (Options.BelievePending)
-            posterior = posterior.WithBelieved(observations.Running.Select(t => _encoding.Encode(t.Params)).ToArray(), Options.BelieveWorst);
+            posterior = posterior.WithBelieved(observations.Running.Select(t => _encoding.Encode(t.Params)).ToArray());
         var incumbents = Enumerable.Range(0, points.Length).OrderBy(i => values[i]).ThenBy(i => i)
             .Select(i => points[i]).ToArray();
         // The best value counts the believed ones: a pending trial expected to improve has claimed

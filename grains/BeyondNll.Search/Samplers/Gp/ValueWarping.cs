@@ -13,9 +13,6 @@ public enum ValueWarp
 
     /// <summary>Normal scores of the ranks: Φ⁻¹((rank + ½)/n).</summary>
     Rank,
-
-    /// <summary>EXPERIMENT: Yeo–Johnson with λ ≤ 1 only (never compresses the good tail).</summary>
-    YeoJohnsonCapped,
 }
 
 /// <summary>
@@ -30,7 +27,6 @@ public static class ValueWarping
     public static double[] Apply(ValueWarp warp, IReadOnlyList<double> values) => warp switch
     {
         ValueWarp.YeoJohnson => Standardise(YeoJohnson(Standardise(values.ToArray()), 4.0)),
-        ValueWarp.YeoJohnsonCapped => Standardise(YeoJohnson(Standardise(values.ToArray()), 1.0)),
         ValueWarp.Rank => RankScores(values),
         _ => Standardise(values.ToArray()),
     };
