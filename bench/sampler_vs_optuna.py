@@ -10,7 +10,9 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
            oldest first (Optuna with its constant liar, bnll with --constant-liar).
   latency  milliseconds per ask+tell (the function's time excluded) as the history grows. The two
            sides alternate trial by trial in one process, so a busy machine slows both alike;
-           the figure at N trials is the median over the 50 trials before N.
+           the figure at N trials is the median over the 50 trials before N. Wall-clock time and
+           CPU time (both sides' processes; on a machine with far more runnable threads than
+           cores, wall-clock time is mostly waiting to be scheduled, twice per call for bnll).
 
 Samplers (--samplers, comma-separated): "optuna" (Optuna's TPESampler with its defaults, the
 sampler `optuna.create_study()` uses), "optuna-mv" (the same with multivariate=True), or any name
@@ -85,6 +87,10 @@ class OptunaSide:
     def enqueue(self, params):
         self.study.enqueue_trial(params)
 
+    def cpu_seconds(self):
+        """CPU time spent so far by this side: Optuna runs in this Python process."""
+        return time.process_time()
+
     def close(self):
         pass
 
@@ -100,6 +106,7 @@ class BnllSide:
                                    "--sampler", sampler, "--seed", str(seed)]
         if in_flight > 1:
             argv.append("--constant-liar")
+        self.reading_proc = 0.0  # CPU seconds this process spent reading /proc for cpu_seconds
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def call(self, msg):
@@ -122,6 +129,23 @@ class BnllSide:
 
     def enqueue(self, params):
         self.call({"op": "enqueue", "params": params})
+
+    def cpu_seconds(self):
+        """CPU time spent so far by this side: the bnll process's threads (Linux schedstat, in
+        nanoseconds, not the 10 ms ticks of /proc/PID/stat) plus this process's, which writes and
+        reads the JSON lines, less what reading /proc here costs. A thread that ends takes its time
+        with it: windows are short."""
+        before = time.process_time()
+        total = 0
+        tasks = "/proc/%d/task" % self.proc.pid
+        for tid in os.listdir(tasks):
+            try:
+                with open("%s/%s/schedstat" % (tasks, tid)) as f:
+                    total += int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        self.reading_proc += time.process_time() - before
+        return total / 1e9 + time.process_time() - self.reading_proc
 
     def close(self):
         try:
@@ -183,13 +207,16 @@ def cmd_regret(a):
         # in-flight count stands in for running those samplers again (the slow side on a busy machine).
         with open(a.baseline) as f:
             stored = json.load(f)
-        for key in ("budget", "seeds", "in_flight"):
+        for key in ("seeds", "in_flight"):
             if stored[key] != getattr(a, key):
                 sys.exit("--baseline %s was run with %s %s, this run has %s" % (a.baseline, key, stored[key], getattr(a, key)))
+        if stored["budget"] < a.budget:
+            sys.exit("--baseline %s was run with budget %s, below this run's %s" % (a.baseline, stored["budget"], a.budget))
         for problem in a.problems.split(","):
             for sampler, res in stored["problems"].get(problem, {}).items():
-                if sampler not in samplers:
-                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(res["per_seed"]))
+                if sampler not in samplers:  # a longer run's rows begin with this run's checkpoints
+                    rows = [row[:len(checkpoints)] for row in res["per_seed"]]
+                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(rows))
     with multiprocessing.Pool(a.jobs) as pool:
         for (problem, sampler, seed, *_), regrets in pool.imap_unordered(one_run, jobs):
             per_seed.setdefault(problem, {}).setdefault(sampler, {})[seed] = regrets
@@ -242,6 +269,7 @@ def cmd_latency(a):
     fn, _, space = PROBLEMS[a.problem]
     sides = {"optuna": OptunaSide(space, 0, 1, False), a.sampler: BnllSide(a.bnll, a.sampler, space, 0, 1)}
     times = {name: [] for name in sides}
+    cpu = {name: [] for name in sides}
     names = list(sides)
     rng = random.Random(0)
     try:
@@ -251,22 +279,25 @@ def cmd_latency(a):
                 side = sides[name]
                 if prefix is not None:
                     side.enqueue(prefix)
-                t0 = time.perf_counter()
+                c0, t0 = side.cpu_seconds(), time.perf_counter()
                 handle, params = side.ask()
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), side.cpu_seconds()
                 value = fn(params)
-                t2 = time.perf_counter()
+                c2, t2 = side.cpu_seconds(), time.perf_counter()
                 side.tell(handle, value)
                 times[name].append((t1 - t0) + (time.perf_counter() - t2))
+                cpu[name].append((c1 - c0) + (side.cpu_seconds() - c2))
     finally:
         for side in sides.values():
             side.close()
-    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "window": 50, "ms_per_ask_tell_at": {}}
+    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "window": 50,
+           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}}
     for n in (50, 100, 200, 500, 1000, 2000, 5000):
         if a.history + 50 <= n <= a.trials:
-            w = {name: 1000.0 * statistics.median(ts[n - 50:n]) for name, ts in times.items()}
-            w["ratio"] = w[a.sampler] / w["optuna"]
-            out["ms_per_ask_tell_at"][str(n)] = w
+            for key, series in (("ms_per_ask_tell_at", times), ("cpu_ms_per_ask_tell_at", cpu)):
+                w = {name: 1000.0 * statistics.median(ts[n - 50:n]) for name, ts in series.items()}
+                w["ratio"] = w[a.sampler] / w["optuna"]
+                out[key][str(n)] = w
     return out
 
 
@@ -304,7 +335,7 @@ def main():
                     help="latency: the first N trials are the same random draws on both sides, untimed")
     ap.add_argument("--in-flight", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
-    ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same budget, seeds and --in-flight; "
+    ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same seeds and --in-flight and at least this budget; "
                                        "its samplers that --samplers does not name are taken from it instead of run again")
     ap.add_argument("--out")
     a = ap.parse_args()

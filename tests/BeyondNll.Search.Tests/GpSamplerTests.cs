@@ -117,6 +117,28 @@ public class GpSamplerTests
     }
 
     [Fact]
+    public void With_trials_in_flight_the_design_goes_on_until_as_many_trials_as_it_has_have_a_value()
+    {
+        // Mixed has 6 parameters: a design of 6 trials. Trials 6 and 7 are asked with 3 and 5
+        // values known: too few for the model, so they are the design's points 6 and 7, the
+        // trials a sampler that knows no value at all asks.
+        var inFlight = new GpSampler(SamplingTests.Mixed, seed: 4);
+        var blind = new GpSampler(SamplingTests.Mixed, seed: 4);
+        var asked = Enumerable.Range(0, 6).Select(_ => inFlight.Ask()).ToList();
+        foreach (var t in asked.Take(3)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+        var sixth = inFlight.Ask();
+        foreach (var t in asked.Skip(3).Take(2)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+        var seventh = inFlight.Ask();
+        var designed = Enumerable.Range(0, 8).Select(_ => blind.Ask().Params).ToList();
+
+        Assert.Equal(6, inFlight.StartupTrials);
+        Assert.Equal(designed[6], sixth.Params);
+        Assert.Equal(designed[7], seventh.Params);
+        foreach (var t in asked.Skip(5).Append(sixth).Append(seventh)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+        Assert.NotEqual(blind.Ask().Params, inFlight.Ask().Params); // 8 values: the model decides
+    }
+
+    [Fact]
     public void The_gp_finds_a_narrow_optimum_far_better_than_random_search_over_fixed_seeds()
     {
         var space = SearchSpace.FromJson("""
