@@ -9,9 +9,9 @@ namespace BeyondNll.Search.Samplers.Gp;
 /// factors and inverts the covariance a hundred times per ask and the acquisition solves against
 /// it thousands of times, all on matrices of tens to a couple of hundred rows, where MathNet's
 /// general-purpose storage and its solve for the inverse cost more than the arithmetic. Measured
-/// in one run (factor, log determinant, solve and inverse, as one fit evaluation does them; same
-/// matrices, results equal to 1e-12), MathNet's managed Cholesky took 3.0× this one's time at 50
-/// rows and 2.8× at 200 (docs/benchmarks.md, Samplers, bench/cholesky_vs_mathnet.cs).
+/// in one run of bench/cholesky_vs_mathnet.cs (factor, log determinant, solve and inverse, as one
+/// fit evaluation does them; same matrices, results equal to 1e-12), MathNet's managed Cholesky
+/// took 3.9× this one's time at 50 rows and 3.1× at 200 (docs/benchmarks.md, Samplers).
 /// </remarks>
 public sealed class CholeskyFactor
 {
