@@ -12,7 +12,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure speed; compare with the anchors in shared/bench.");
+        var command = new Command("bench", "Measure speed: the training layer and the cluster's orchestration (docs/benchmarks.md compares them with their PyTorch and Optuna anchors).");
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());
