@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Commands;
 using BeyondNll.Grains;
+using BeyondNll.Training.Trainer;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Model;
 using BeyondNll.Training.Synthetic;
@@ -50,7 +51,7 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
     public async Task<ClusterBenchResult> Run(CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
-        var (backbone, train, val) = WriteData();
+        var (backbone, train, val) = DryRunInputs.Write(folder);
         var (gateways, storage) = await StartCluster(ct);
         connection = await ClusterConnection.ConnectAsync(string.Join(',', gateways), ct, TimeSpan.FromSeconds(30));
         var grains = connection.Client;
@@ -61,8 +62,8 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
         {
             Name = StudyName, Backbone = BackboneName, TrainPath = train, ValPath = val,
             SpaceJson = NamedSpaces.CreateDefault().ToJson(), Trials = settings.Trials, Parallel = settings.Devices,
-            Sampler = settings.Sampler, Pruner = "none", Steps = 10, Evaluations = settings.Evaluations,
-            Workload = settings.Workload, MaxLength = 32, BatchSize = 8, Seed = settings.Seed,
+            Sampler = settings.Sampler, Pruner = "none", Evaluations = settings.Evaluations, Workload = settings.Workload, Seed = settings.Seed,
+            Recipe = new TrainingRecipe { Steps = 10, MaxLength = 32, BatchSize = 8, Seed = settings.Seed },
         };
         log($"study: {settings.Trials} trials of {settings.Workload} on {settings.Silos} × {settings.DevicesPerSilo} devices ({settings.Sampler})");
         var study = grains.GetGrain<IStudyGrain>(StudyName);
@@ -84,18 +85,6 @@ public sealed class ClusterBenchmark(ClusterBenchSettings settings, Action<strin
         {
             AttemptLog = status.Trials.SelectMany(t => t.Attempts.Select(a => (t.Number, a))).ToList(),
         };
-    }
-
-    /// <summary>A micro backbone and a small data set: the simulated workload only checks that they are there and hash the same.</summary>
-    (string Backbone, string Train, string Val) WriteData()
-    {
-        var backbone = Path.Combine(folder, "backbone");
-        var (train, val) = LocalRun.WriteData("addition", 64, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
-        SyntheticBackbone.Create(backbone, new SyntheticBackboneOptions
-        {
-            Task = "addition", PretrainSteps = 0, Config = new DecoderConfig(128, 64, 2, 4, 4, 128, 32),
-        });
-        return (backbone, train, val);
     }
 
     async Task<(List<string> Gateways, string Storage)> StartCluster(CancellationToken ct)

@@ -6,18 +6,20 @@ namespace BeyondNll.Client.Commands;
 
 /// <summary>
 /// `bnll bench train|probe|decode`: the training layer's speed on the configurations of the PyTorch
-/// anchor (shared/bench/torch_sft_bench.py), measured the same way so the two can be compared as ratios.
+/// anchor bench/torch_anchor.py, measured the same way and with the same arguments, so that
+/// bench/train_vs_torch.py can run both and compare them as ratios.
 /// </summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure speed: the training layer and the cluster's orchestration (docs/benchmarks.md compares them with their PyTorch and Optuna anchors).");
+        var command = new Command("bench", "Measure speed: the training layer and the cluster's orchestration; bench/train_vs_torch.py compares train, probe and decode with the PyTorch anchor bench/torch_anchor.py, and docs/benchmarks.md has the figures.");
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());
         command.Subcommands.Add(CreateMemory());
         command.Subcommands.Add(BenchClusterCommand.Create());
+        command.Subcommands.Add(BenchStudyCommand.Create());
         return command;
     }
 

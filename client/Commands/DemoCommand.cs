@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
-using BeyondNll.Grains.Backbones;
+using BeyondNll.Studies;
 using BeyondNll.Search.Confirmation;
 using BeyondNll.Training.Synthetic;
 using Spectre.Console;
@@ -142,8 +142,8 @@ public static class DemoCommand
                 await LocalRun.PretrainAsync(folder, options, json, ct);
                 var backbone = grains.GetGrain<IBackboneGrain>(name);
                 await backbone.Register(folder);
-                var probe = BackboneProbe.Measure(folder, train, "prompt", "response", options.Config.MaxPositions);
-                await backbone.RecordProbe(Grains.Studies.StudyValidation.DatasetName(train), probe);
+                // Measured by the backbone grain on a device slot of the silo, and stored there for the study's continuum point.
+                var probe = await backbone.Probe(new ProbeRequest(train, StudyRequestValidator.DatasetName(train), "prompt", "response", options.Config.MaxPositions));
                 say.WriteLine($"backbone {name}: {steps} pretraining steps, mean p {probe.MeanP:F3} ({probe.Region})");
                 levels[name] = steps;
                 backbones.Add((name, options.Config.MaxPositions));
@@ -154,9 +154,9 @@ public static class DemoCommand
                 var request = SearchStartCommand.Resolve(new StudyRequest
                 {
                     Name = $"demo-{name}", Backbone = name, TrainPath = train, ValPath = val, SpaceJson = "", SpaceName = spacePath,
-                    Trials = size.Trials, Parallel = LocalRun.Slots, Steps = size.Steps, Metric = "accuracy", Workload = "torch",
-                    Seed = seed * 1000, LearningRate = lr, MaxLength = maxPositions, Evaluations = 0,
-                    Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
+                    Trials = size.Trials, Parallel = LocalRun.Slots, Metric = "accuracy", Workload = "torch",
+                    Seed = seed * 1000, Evaluations = 0, Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
+                    Recipe = SearchStartCommand.DefaultRecipe with { Steps = size.Steps, LearningRate = lr, MaxLength = maxPositions, Seed = seed * 1000 },
                 });
                 await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
                 studies.Add(request.Name);

@@ -5,14 +5,17 @@ using BeyondNll.Training.Objectives;
 namespace BeyondNll.Client.Commands;
 
 /// <summary>
-/// <c>bnll export NAME --format verl</c>: a study's best objective as the flag of the paper's
-/// trainer (verl), e.g. <c>trainer.objective_trans=GeneralFamily-10</c>, to paste into a training run.
+/// <c>bnll export NAME --format verl</c>: a study's answer (its winning objective, the confirmation's
+/// when it has one) as the flag of the paper's trainer (verl), e.g.
+/// <c>trainer.objective_trans=GeneralFamily-10</c>, to paste into a training run.
 /// </summary>
 public static class ExportCommand
 {
     public static IReadOnlyList<string> Formats { get; } = ["verl"];
 
-    public sealed record ExportJson(string Study, string Format, string Objective, string PaperKey, string Flag, double? Value);
+    /// <summary>The export; <c>lr</c> is the winner's learning rate, <c>confirmed</c> whether the answer is the confirmation's.</summary>
+    public sealed record ExportJson(string Study, string Format, string Objective, string PaperKey, string Flag, double? Value,
+        double Lr, bool Confirmed);
 
     public static Command Create()
     {
@@ -20,7 +23,7 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = $"Whose flag to write: {string.Join(", ", Formats)}.", DefaultValueFactory = _ => "verl" };
         var json = ClusterCommandLine.Json();
         var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("export", "Print a study's best objective as a trainer flag.") { name, format, json, gateway };
+        var command = new Command("export", "Print a study's answer (its winning objective) as a trainer flag.") { name, format, json, gateway };
         command.SetAction(async (parse, ct) =>
         {
             var chosen = parse.GetValue(format)!;
@@ -40,10 +43,11 @@ public static class ExportCommand
     public static ExportJson Export(StudyStatus status, string format)
     {
         CheckFormat(format);
-        if (status.Best is not { } best)
+        if (status.Answer is not { } answer)
             throw new ArgumentException($"study {status.Study} has no finished trial yet ({SearchStatusView.Name(status.State)}): nothing to export");
-        var key = Objective.Parse(best.Objective).PaperKey;
-        return new ExportJson(status.Study, format, best.Objective, key, $"trainer.objective_trans={key}", best.Value);
+        var key = Objective.Parse(answer.Objective).PaperKey;
+        return new ExportJson(status.Study, format, answer.Objective, key, $"trainer.objective_trans={key}", answer.Value,
+            answer.LearningRate, answer.Confirmed);
     }
 
     static void CheckFormat(string format)

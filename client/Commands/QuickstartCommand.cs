@@ -62,12 +62,13 @@ public static class QuickstartCommand
                 SpaceName = "default",
                 Trials = parse.GetValue(trials),
                 Parallel = slots,
-                Steps = parse.GetValue(steps),
                 Metric = "accuracy",
                 Workload = "torch",
                 Seed = seedValue,
-                LearningRate = 1e-3,
-                MaxLength = backboneOptions.Config.MaxPositions,
+                Recipe = SearchStartCommand.DefaultRecipe with
+                {
+                    Steps = parse.GetValue(steps), LearningRate = 1e-3, MaxLength = backboneOptions.Config.MaxPositions, Seed = seedValue,
+                },
                 Enqueue = [Objective.Power(1).Spec, Objective.Power(10).Spec],
             });
             var exit = await SearchStartCommand.StartAsync(grains, request, wait: true, say, quiet ? TextWriter.Null : Console.Error, cancellation);

@@ -3,8 +3,8 @@ using System.Globalization;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
-using BeyondNll.Grains.Backbones;
-using BeyondNll.Grains.Studies;
+using BeyondNll.Studies;
+using BeyondNll.Training.Evaluation;
 using BeyondNll.Search.Continuum;
 using BeyondNll.Training.Objectives;
 using Spectre.Console;
@@ -12,8 +12,8 @@ using Spectre.Console;
 namespace BeyondNll.Client.Commands;
 
 /// <summary>
-/// <c>bnll recommend --backbone B --data FILE</c>: probes the backbone on the data (here, before any
-/// training), places it on the stored continuum and recommends an objective with the expected gain
+/// <c>bnll recommend --backbone B --data FILE</c>: probes the backbone on the data (in the cluster,
+/// before any training), places it on the stored continuum and recommends an objective with the expected gain
 /// over NLL and how sure that is; with too few stored points, the paper's rule.
 /// </summary>
 public static class RecommendCommand
@@ -48,8 +48,7 @@ public static class RecommendCommand
     /// <returns>The data file's full path.</returns>
     static string CheckInput(string data, string metric, int maxLength)
     {
-        if (!StudyMetrics.Names.Contains(metric))
-            throw new ArgumentException($"--metric '{metric}' is unknown; choose one of {string.Join(", ", StudyMetrics.Names)}");
+        StudyMetric.Parse(metric);
         if (maxLength < 2) throw new ArgumentException($"--max-length must be at least 2, got {maxLength}");
         var dataPath = Path.GetFullPath(data);
         if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data file '{data}' not found", dataPath);
@@ -65,13 +64,14 @@ public static class RecommendCommand
         var registered = await ClusterRetry.Query(() => grains.GetGrain<IBackboneGrain>(backbone).Get(), ct);
         var folder = registered?.Path ?? (Directory.Exists(backbone) ? Path.GetFullPath(backbone)
             : throw new ArgumentException($"no backbone named '{backbone}' and no such folder; see `bnll backbone list`"));
-        var dataset = StudyValidation.DatasetName(dataPath);
+        var dataset = StudyRequestValidator.DatasetName(dataPath);
 
-        ProbeView? stored = null;
-        var probe = registered?.Probes.TryGetValue(dataset, out stored) == true ? stored!
-            : BackboneProbe.Measure(folder, dataPath, "prompt", "response", maxLength);
-        // A probe measured here is stored on the registered backbone; a stored one needs no second write.
-        if (registered is not null && stored is null) await grains.GetGrain<IBackboneGrain>(backbone).RecordProbe(dataset, probe);
+        // Measured in the cluster, on a device slot: a registered backbone's by its grain (stored, else
+        // measured and stored), a bare folder's by the probe service (stored nowhere).
+        var request = new ProbeRequest(dataPath, dataset, "prompt", "response", maxLength);
+        var probe = registered is not null
+            ? await grains.GetGrain<IBackboneGrain>(backbone).Probe(request)
+            : await grains.GetGrain<IProbeGrain>(0).Measure(folder, request);
 
         var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
         var points = ContinuumPoints.For(entries, dataset, metric, out var pooled);

@@ -3,25 +3,25 @@ using System.Globalization;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
-using BeyondNll.Grains.Workloads;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Spaces;
-using BeyondNll.Training.Evaluation;
+using BeyondNll.Studies;
 using BeyondNll.Training.Objectives;
+using BeyondNll.Training.Trainer;
 
 namespace BeyondNll.Client.Commands;
 
 /// <summary>
 /// <c>bnll search start NAME --backbone B --train FILE --val FILE ...</c>: builds a
-/// <see cref="StudyRequest"/> and hands it to the study grain. The request is checked here first,
-/// before any connection, so that a typo fails at once with a message naming the flag; the grain
-/// checks it again, since other clients may send requests too.
+/// <see cref="StudyRequest"/> and hands it to the study grain. The request is resolved and checked
+/// here first (<see cref="StudyRequestValidator"/>, the rules the grain applies too), before any
+/// connection, so that a typo fails at once with a message naming the flag.
 /// </summary>
 public static class SearchStartCommand
 {
-    /// <summary>The pruners the study grain knows (the search library has no factory for them).</summary>
-
+    /// <summary>The recipe defaults of a search: short runs at a rate that suits the synthetic backbones.</summary>
+    public static readonly TrainingRecipe DefaultRecipe = TrainingRecipe.Default with { LearningRate = 1e-3, MaxLength = 64 };
 
     public static Command Create()
     {
@@ -34,13 +34,9 @@ public static class SearchStartCommand
         var parallel = new Option<int>("--parallel") { Description = "Trials in flight at most (fewer when fewer devices are free).", DefaultValueFactory = _ => 4 };
         var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => "tpe" };
         var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", PrunerFactory.Names)}.", DefaultValueFactory = _ => "none" };
-        var steps = new Option<int>("--steps") { Description = "Training steps per trial.", DefaultValueFactory = _ => 100 };
         var metric = new Option<string>("--metric") { Description = "accuracy (maximised) or nll (validation NLL, minimised).", DefaultValueFactory = _ => "accuracy" };
         var workload = new Option<string>("--workload") { Description = "torch, or simulated:SECONDS for a dry run of the cluster.", DefaultValueFactory = _ => "torch" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sampler and of training.", DefaultValueFactory = _ => 0 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate when the space has no lr parameter.", DefaultValueFactory = _ => 1e-3 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Examples per step.", DefaultValueFactory = _ => 16 };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most.", DefaultValueFactory = _ => 64 };
         var evaluations = new Option<int>("--evaluations") { Description = "Intermediate evaluations per trial, for the pruner (0 = none).", DefaultValueFactory = _ => 4 };
         var enqueue = new Option<string[]>("--enqueue") { Description = "An objective to try right after the NLL baseline (repeatable), e.g. power:10." };
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
@@ -51,20 +47,19 @@ public static class SearchStartCommand
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
         var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL (Ctrl-C stops watching, not the study)." };
         var gateway = ClusterCommandLine.Gateway();
-        var tuning = new TuningCommandLine();
+        // The recipe flags of `bnll train` (--steps, --lr, ..., --dtype, --lora-*, --set): every trial trains with them.
+        var recipeFlags = new RecipeCommandLine(DefaultRecipe, "Learning rate of trials whose space has no lr parameter.");
         var command = new Command("start", "Start an objective search for a backbone on a data set.")
         {
-            name, backbone, train, val, space, trials, parallel, sampler, pruner, steps, metric, workload, seed,
-            lr, batchSize, maxLength, evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
+            name, backbone, train, val, space, trials, parallel, sampler, pruner, metric, workload, seed,
+            evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
         };
-        // The same real-backbone flags as `bnll train`; every trial of the search trains with them.
-        tuning.AddTo(command);
+        recipeFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var warm = parse.GetValue(warmStart);
             if (warm is not null && warm != "continuum")
                 throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
-            var settings = tuning.Read(parse);
             var request = Resolve(new StudyRequest
             {
                 Name = parse.GetValue(name)!,
@@ -77,13 +72,9 @@ public static class SearchStartCommand
                 Parallel = parse.GetValue(parallel),
                 Sampler = parse.GetValue(sampler)!,
                 Pruner = parse.GetValue(pruner)!,
-                Steps = parse.GetValue(steps),
                 Metric = parse.GetValue(metric)!,
                 Workload = parse.GetValue(workload)!,
                 Seed = parse.GetValue(seed),
-                LearningRate = parse.GetValue(lr),
-                BatchSize = parse.GetValue(batchSize),
-                MaxLength = parse.GetValue(maxLength),
                 Evaluations = parse.GetValue(evaluations),
                 Enqueue = parse.GetValue(enqueue) ?? [],
                 AnswerFormat = parse.GetValue(answer)!,
@@ -91,11 +82,7 @@ public static class SearchStartCommand
                 ResponseKey = parse.GetValue(responseKey)!,
                 Confirm = parse.GetValue(confirm),
                 ConfirmSeeds = parse.GetValue(confirmSeeds),
-                Dtype = settings.Dtype,
-                GradientCheckpointing = settings.GradientCheckpointing,
-                LoraRank = settings.LoraRank,
-                LoraAlpha = settings.LoraAlpha,
-                LoraTargets = settings.LoraTargets,
+                Recipe = recipeFlags.Read(parse) with { Seed = parse.GetValue(seed) },
             });
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
             {
@@ -107,44 +94,25 @@ public static class SearchStartCommand
     }
 
     /// <summary>
-    /// Checks a request as the user typed it and resolves it for the cluster: absolute data paths
-    /// (the silos do not share this process's working directory), the search space (named in
-    /// <see cref="StudyRequest.SpaceName"/>) as JSON, objective specs in their canonical spelling.
+    /// Resolves a request as the user typed it for the cluster — absolute data paths (the silos do not
+    /// share this process's working directory), the search space (named in
+    /// <see cref="StudyRequest.SpaceName"/>) as JSON, objective specs in their canonical spelling, the
+    /// default recipe when it has none — and checks it with the grain's own rules.
     /// </summary>
     /// <exception cref="ArgumentException">A value out of range or unknown; the message names the flag.</exception>
     /// <exception cref="FileNotFoundException">A data file or space file that does not exist.</exception>
-    /// <exception cref="FormatException">A space file, objective or answer format that does not parse.</exception>
+    /// <exception cref="FormatException">A space file or objective that does not parse.</exception>
     public static StudyRequest Resolve(StudyRequest r)
     {
-        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Contains('|'))
-            throw new ArgumentException($"'{r.Name}' is no study name: it must be non-empty and must not contain '|'");
-        if (string.IsNullOrWhiteSpace(r.Backbone)) throw new ArgumentException("--backbone must name a registered backbone");
-        AtLeast("--trials", r.Trials, 1);
-        AtLeast("--parallel", r.Parallel, 1);
-        AtLeast("--steps", r.Steps, 1);
-        AtLeast("--batch-size", r.BatchSize, 1);
-        AtLeast("--max-length", r.MaxLength, 2);
-        AtLeast("--evaluations", r.Evaluations, 0);
-        AtLeast("--confirm", r.Confirm, 0);
-        if (r.Confirm > 0) AtLeast("--confirm-seeds", r.ConfirmSeeds, 2);
-        if (!(r.LearningRate > 0) || double.IsInfinity(r.LearningRate))
-            throw new ArgumentException($"--lr must be a positive number, got {r.LearningRate.ToString(CultureInfo.InvariantCulture)}");
-        OneOf("--sampler", r.Sampler, SamplerFactory.Names);
-        OneOf("--pruner", r.Pruner, PrunerFactory.Names);
-        OneOf("--metric", r.Metric, StudyMetrics.Names);
-        CheckWorkload(r.Workload);
-        AnswerFormat.Parse(r.AnswerFormat);
-        TrialTuning.Of(r).Validate();
-        var space = SearchSpaceArgument.Load(r.SpaceName);
-        return r with
+        var resolved = r with
         {
-            TrainPath = ExistingFile("--train", r.TrainPath),
-            ValPath = ExistingFile("--val", r.ValPath),
-            SpaceJson = SearchSpaceJson.Write(space),
+            SpaceJson = SearchSpaceJson.Write(SearchSpaceArgument.Load(r.SpaceName)),
             Enqueue = r.Enqueue.Select(CanonicalObjective).ToList(),
+            Recipe = r.Recipe ?? DefaultRecipe with { Seed = r.Seed },
         };
+        StudyRequestValidator.CheckSettings(resolved);
+        return resolved with { TrainPath = ExistingFile("--train", r.TrainPath), ValPath = ExistingFile("--val", r.ValPath) };
     }
-
     /// <summary>Starts the study; with <paramref name="wait"/>, follows it to the end like <c>search watch</c>.</summary>
     /// <exception cref="ArgumentException">The grain refused the request (a duplicate name, an unknown backbone...).</exception>
     public static async Task<int> StartAsync(IGrainFactory grains, StudyRequest request, bool wait, TextWriter output,
@@ -170,28 +138,6 @@ public static class SearchStartCommand
             return 0;
         }
         return await SearchCommand.WatchAsync(grains, request.Name, output, progress, ct);
-    }
-
-    static void AtLeast(string flag, int value, int least)
-    {
-        if (value < least) throw new ArgumentException($"{flag} must be at least {least}, got {value}");
-    }
-
-    static void OneOf(string flag, string value, IReadOnlyList<string> known)
-    {
-        if (!known.Contains(value)) throw new ArgumentException($"{flag} '{value}' is unknown; choose one of {string.Join(", ", known)}");
-    }
-
-    static void CheckWorkload(string workload)
-    {
-        try
-        {
-            WorkloadKind.Parse(workload);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"--workload: {e.Message}", e);
-        }
     }
 
     static string CanonicalObjective(string spec)

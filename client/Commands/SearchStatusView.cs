@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BeyondNll.Grains;
 using BeyondNll.Training.Objectives;
+using BeyondNll.Training.Trainer;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -15,11 +17,23 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class SearchStatusView
 {
+    /// <summary>The study; <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
+    /// the study's one answer (see <see cref="AnswerJson"/>), <c>dtype</c> ... <c>lora_targets</c> the recipe's
+    /// real-backbone fields as they were before the recipe existed.</summary>
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
         BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
         int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
-        string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets);
+        string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets,
+        string Workload, JsonObject Recipe, AnswerJson? Answer);
+
+    /// <summary>
+    /// The study's answer, the same everywhere it is shown: the winner (the confirmation's when the study
+    /// has one) with its learning rate and value, and the gain of the best challenger over NLL at its best
+    /// (positive = better than NLL).
+    /// </summary>
+    public sealed record AnswerJson(string Objective, string? PaperKey, double Lr, double Value, string? Challenger, double? ChallengerLr,
+        double? ChallengerValue, double? NllValue, double? NllLr, double? Gain, double? GainSe, double? PValue, bool BeyondNoise, bool Confirmed);
 
     /// <summary>
     /// The confirmation on fresh seeds: mean ± standard error per configuration (fresh seeds only),
@@ -37,7 +51,7 @@ public static class SearchStatusView
     /// <c>trainable_parameters</c> and <c>dtype</c> what its completed attempt trained (null for a simulated workload).</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
-        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype);
+        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe);
 
     /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
     public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
@@ -53,7 +67,12 @@ public static class SearchStatusView
         s.Baseline is { } nll ? new BaselineJson(nll.Objective, nll.Value, nll.Number) : null,
         s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
         s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
-        s.Dtype, s.GradientCheckpointing, s.LoraRank, s.LoraAlpha, s.LoraTargets);
+        s.Recipe.Dtype, s.Recipe.GradientCheckpointing, s.Recipe.LoraRank, s.Recipe.LoraAlpha, s.Recipe.LoraTargets,
+        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer));
+
+    public static AnswerJson? ToJson(StudyAnswer? a) => a is null ? null : new AnswerJson(a.Objective, PaperKeyOrNull(a.Objective),
+        a.LearningRate, a.Value, a.Challenger, a.ChallengerLearningRate, a.ChallengerValue, a.NllValue, a.NllLearningRate, a.Gain,
+        a.GainStandardError, a.PValue, a.BeyondNoise, a.Confirmed);
 
     public static ConfirmationJson? ToJson(ConfirmationView? c) => c is null ? null : new ConfirmationJson(
         c.Configurations.Select(x => new ConfiguredJson(x.Name, x.Objective, x.LearningRate, x.Role, x.Mean, x.StandardError,
@@ -67,7 +86,7 @@ public static class SearchStatusView
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
             t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
-            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype);
+            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe));
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();
@@ -80,14 +99,8 @@ public static class SearchStatusView
     public static int TrialsDone(StudyStatus s) =>
         s.Trials.Count(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
 
-    /// <summary>
-    /// The best trial's value minus the NLL baseline's, signed so that positive means the searched
-    /// objective beat NLL; null until both have a value.
-    /// </summary>
-    public static double? Gain(StudyStatus s) =>
-        s is { Best.Value: { } best, Baseline.Value: { } nll } ? (best - nll) * (Minimizes(s.Direction) ? -1 : 1) : null;
-
-    static bool Minimizes(string direction) => direction.StartsWith("min", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The study's gain over NLL (its answer's: see StudyAnswers); null until both have a value.</summary>
+    public static double? Gain(StudyStatus s) => s.Answer?.Gain;
 
     /// <summary>The paper trainer's key of an objective spec, or null if the spec does not parse.</summary>
     public static string? PaperKeyOrNull(string objective)
@@ -150,25 +163,19 @@ public static class SearchStatusView
     /// <summary>How the study's trials train: "bfloat16, LoRA rank 16 alpha 32 on all-linear, gradient checkpointing",
     /// or "float32, all weights" by default.</summary>
     public static string Tuning(StudyStatus s) =>
-        $"{s.Dtype}, " +
-        (s.LoraRank > 0 ? $"LoRA rank {s.LoraRank} alpha {s.LoraAlpha.ToString(CultureInfo.InvariantCulture)} on {s.LoraTargets}" : "all weights") +
-        (s.GradientCheckpointing ? ", gradient checkpointing" : "");
+        $"{s.Recipe.Dtype}, " +
+        (s.Recipe.LoraRank > 0 ? $"LoRA rank {s.Recipe.LoraRank} alpha {s.Recipe.LoraAlpha.ToString(CultureInfo.InvariantCulture)} on {s.Recipe.LoraTargets}" : "all weights") +
+        (s.Recipe.GradientCheckpointing ? ", gradient checkpointing" : "");
 
-    /// <summary>The best objective against the NLL baseline, in one line.</summary>
+    /// <summary>The best trial and the study's answer against NLL, in one line.</summary>
     public static string Summary(StudyStatus s)
     {
         if (s.Best is not { } best) return "best: none yet (no trial has finished)";
         var key = PaperKeyOrNull(best.Objective);
         var line = $"best: trial {best.Number} {best.Objective}" + (key is null ? "" : $" ({key})") + $", {s.Metric} {Format(best.Value)}";
-        if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)}";
-        if (Gain(s) is { } gain) line += $"; gain {gain.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture)}";
-        // NLL may also have been sampled at other learning rates: its best is the fairer yardstick.
-        var nllTrials = s.Trials.Where(t => t.Objective == "nll" && t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
-        if (nllTrials.Count > 1)
-        {
-            var bestNll = s.Direction == "minimize" ? nllTrials.MinBy(t => t.Value)! : nllTrials.MaxBy(t => t.Value)!;
-            line += $"; best nll trial {bestNll.Number} {Format(bestNll.Value)}";
-        }
+        // NLL at its best learning rate: the yardstick of the gain.
+        if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)} (trial {nll.Number})";
+        if (Gain(s) is { } gain) line += $"; gain {Signed(gain)}";
         return line;
     }
 

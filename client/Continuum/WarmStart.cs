@@ -1,22 +1,21 @@
 using BeyondNll.Client.Cluster;
 using BeyondNll.Grains;
-using BeyondNll.Grains.Backbones;
-using BeyondNll.Grains.Studies;
+using BeyondNll.Studies;
 using BeyondNll.Search.Continuum;
 using BeyondNll.Training.Objectives;
 
 namespace BeyondNll.Client.Continuum;
 
 /// <summary>
-/// `bnll search start --warm-start continuum`: the backbone is placed on the continuum (its stored
-/// probe on this data, else a probe here, then stored) and the winners of its neighbours there, with the fit's
+/// `bnll search start --warm-start continuum`: the backbone is placed on the continuum (its probe on
+/// this data, by the backbone grain) and the winners of its neighbours there, with the fit's
 /// recommendation first, are enqueued right after the NLL baseline, ahead of the user's own guesses.
 /// </summary>
 public static class WarmStart
 {
     public static async Task<StudyRequest> ApplyAsync(IGrainFactory grains, StudyRequest request, TextWriter say, CancellationToken ct)
     {
-        var dataset = StudyValidation.DatasetName(request.TrainPath);
+        var dataset = StudyRequestValidator.DatasetName(request.TrainPath);
         var backbone = await ClusterRetry.Query(() => grains.GetGrain<IBackboneGrain>(request.Backbone).Get(), ct)
             ?? throw new ArgumentException($"no backbone named '{request.Backbone}'; add it with `bnll backbone add {request.Backbone} --path DIR`");
         var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
@@ -26,12 +25,9 @@ public static class WarmStart
             say.WriteLine("warm start: the continuum has no points yet; the search starts cold");
             return request;
         }
-        if (!backbone.Probes.TryGetValue(dataset, out var probe))
-        {
-            probe = BackboneProbe.Measure(backbone.Path, request.TrainPath, request.PromptKey, request.ResponseKey, request.MaxLength);
-            // Stored on the backbone, so that the study's own probe (StudyGrain.ProbeOnce) finds it instead of measuring again.
-            await grains.GetGrain<IBackboneGrain>(request.Backbone).RecordProbe(dataset, probe);
-        }
+        // The backbone grain's probe (stored, else measured on a device slot and stored): the study's own finds it there.
+        var probe = await grains.GetGrain<IBackboneGrain>(request.Backbone).Probe(
+            new ProbeRequest(request.TrainPath, dataset, request.PromptKey, request.ResponseKey, request.Recipe!.MaxLength));
         var recommendation = ContinuumFit.Recommend(points, probe.MeanP);
         var winners = new[] { recommendation.Objective }.Concat(recommendation.Neighbours.Select(n => n.Winner))
             .Where(o => o != Objective.Nll.Spec).Concat(request.Enqueue).Distinct().ToList();

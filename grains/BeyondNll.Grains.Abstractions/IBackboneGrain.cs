@@ -13,6 +13,15 @@ public interface IBackboneGrain : IGrainWithStringKey
     /// <summary>Records a capability probe of this backbone on a data set.</summary>
     [Alias("RecordProbe")] Task RecordProbe(string dataset, ProbeView probe);
 
+    /// <summary>
+    /// The capability probe of this backbone on a data file: the one stored for its data set, else
+    /// measured on a free device slot of the cluster (a forward pass over the data) and stored. The
+    /// one place that measures a registered backbone's probe; it interleaves with the grain's other
+    /// calls, so a long measurement holds nothing up.
+    /// </summary>
+    /// <exception cref="ArgumentException">The backbone is not registered, or the data cannot be read.</exception>
+    [Alias("Probe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("01:00:00")] Task<ProbeView> Probe(ProbeRequest request);
+
     /// <summary>Records a finished study's best objective on a data set; kept when better than the stored one.</summary>
     [Alias("RecordResult")] Task RecordResult(DatasetResult result);
 }
@@ -26,6 +35,23 @@ public interface IBackboneRegistryGrain : IGrainWithIntegerKey
 
 [GenerateSerializer, Immutable, Alias("bnll.ProbeView")]
 public sealed record ProbeView(double MeanP, double MedianP, double ShareAboveHalf, long Tokens, string Region);
+
+/// <summary>What to probe a backbone on: a data file (its data set's name keys the stored probe), how its
+/// records are read, and the tokens per example (the study's max length).</summary>
+[GenerateSerializer, Immutable, Alias("bnll.ProbeRequest")]
+public sealed record ProbeRequest(string DataPath, string Dataset, string PromptKey, string ResponseKey, int MaxLength);
+
+/// <summary>
+/// Measures capability probes on free device slots of the cluster, storing nothing: the backbone
+/// grain's probes, and `bnll recommend` on a backbone folder that is not registered.
+/// </summary>
+[Alias("bnll.IProbeGrain")]
+public interface IProbeGrain : IGrainWithIntegerKey
+{
+    /// <summary>Waits for a free device slot (ten minutes at most), then measures there.</summary>
+    /// <exception cref="ArgumentException">The folder is no backbone, or the data cannot be read.</exception>
+    [Alias("Measure"), ResponseTimeout("01:00:00")] Task<ProbeView> Measure(string backbonePath, ProbeRequest request);
+}
 
 /// <summary>The best objective one study found for this backbone on one data set.</summary>
 [GenerateSerializer, Immutable, Alias("bnll.DatasetResult")]

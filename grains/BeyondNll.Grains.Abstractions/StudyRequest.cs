@@ -1,8 +1,12 @@
+using BeyondNll.Training.Trainer;
+
 namespace BeyondNll.Grains;
 
 /// <summary>
-/// Everything a search needs, as the console's `bnll search start` gives it. The study grain checks
-/// all of it before it stores anything.
+/// Everything a search needs, as the console's `bnll search start` gives it: what to search (space,
+/// sampler, pruner, budget), how each trial trains (<see cref="Recipe"/>, the base every trial's
+/// recipe starts from), what data and metric score it, and the confirmation after the search. The
+/// study grain checks all of it (StudyRequestValidator) before it stores anything.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("bnll.StudyRequest")]
 public sealed record StudyRequest
@@ -20,17 +24,12 @@ public sealed record StudyRequest
     [Id(7)] public int Parallel { get; init; } = 4;
     [Id(8)] public string Sampler { get; init; } = "tpe";
     [Id(9)] public string Pruner { get; init; } = "none";
-    /// <summary>Training steps per trial.</summary>
-    [Id(10)] public int Steps { get; init; } = 100;
-    /// <summary>accuracy (maximised) or nll (validation mean NLL, minimised).</summary>
+    /// <summary>accuracy (maximised) or nll (validation mean NLL, minimised): a <see cref="Training.Evaluation.StudyMetric"/> name.</summary>
     [Id(11)] public string Metric { get; init; } = "accuracy";
     /// <summary>torch, or simulated:SECONDS for dry runs and cluster tests.</summary>
     [Id(12)] public string Workload { get; init; } = "torch";
+    /// <summary>Seeds the sampler; confirmation trials train on seeds counted up from the recipe's.</summary>
     [Id(13)] public int Seed { get; init; }
-    /// <summary>Learning rate when the space has no lr parameter.</summary>
-    [Id(14)] public double LearningRate { get; init; } = 1e-3;
-    [Id(15)] public int BatchSize { get; init; } = 16;
-    [Id(16)] public int MaxLength { get; init; } = 64;
     /// <summary>Intermediate evaluations per trial, for pruning (0 = none).</summary>
     [Id(17)] public int Evaluations { get; init; } = 4;
     [Id(18)] public string PromptKey { get; init; } = "prompt";
@@ -42,17 +41,36 @@ public sealed record StudyRequest
     [Id(22)] public int Confirm { get; init; }
     /// <summary>Fresh training seeds per confirmed configuration (seed + 1 ... seed + ConfirmSeeds); at least 2 for a standard error.</summary>
     [Id(23)] public int ConfirmSeeds { get; init; } = 3;
-    // The real-backbone settings of every trial, as `bnll train` takes them (see TuningSettings in the
-    // training layer). Null or zero means today's default, so a study stored before they existed,
-    // whose fields come back unset, trains as it did: float32, all weights, no checkpointing.
-    /// <summary>--dtype: float32 or bfloat16.</summary>
-    [Id(24)] public string Dtype { get; init; } = "float32";
-    /// <summary>--gradient-checkpointing.</summary>
+    /// <summary>How every trial trains, before its sampled parameters are set: the objective and every
+    /// field the space names are the trial's own, the rest is this. Null only in a study stored before
+    /// recipes existed (see <see cref="Legacy"/>), which gets one from its old fields when it loads.</summary>
+    [Id(29)] public TrainingRecipe? Recipe { get; init; }
+
+    /// <summary>
+    /// The training settings of a request stored before <see cref="Recipe"/> existed, under their
+    /// old names (grain state is stored as JSON by property name). Read once, when such a study
+    /// loads, to make its recipe; nothing else reads or writes them. Their initial values are the
+    /// types' defaults, so they stay out of new records.
+    /// </summary>
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(10)] public int Steps { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(14)] public double LearningRate { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(15)] public int BatchSize { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(16)] public int MaxLength { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(24)] public string? Dtype { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
     [Id(25)] public bool GradientCheckpointing { get; init; }
-    /// <summary>--lora-rank (0 = no LoRA).</summary>
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
     [Id(26)] public int LoraRank { get; init; }
-    /// <summary>--lora-alpha.</summary>
-    [Id(27)] public double LoraAlpha { get; init; } = 16;
-    /// <summary>--lora-targets: comma-separated projections or all-linear.</summary>
-    [Id(28)] public string LoraTargets { get; init; } = "all-linear";
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(27)] public double LoraAlpha { get; init; }
+    [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old study")]
+    [Id(28)] public string? LoraTargets { get; init; }
+
+    /// <summary>A request stored before recipes existed; see the fields above.</summary>
+    public bool Legacy => Recipe is null;
 }

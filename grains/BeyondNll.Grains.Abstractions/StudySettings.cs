@@ -1,11 +1,5 @@
 namespace BeyondNll.Grains;
 
-/// <summary>The metrics a study can optimise: accuracy (maximised) and nll (validation mean NLL, minimised).</summary>
-public static class StudyMetrics
-{
-    public static IReadOnlyList<string> Names { get; } = ["accuracy", "nll"];
-}
-
 /// <summary>The workload setting of a study: "torch", or "simulated:SECONDS".</summary>
 public readonly record struct WorkloadKind(string Kind, double Seconds)
 {

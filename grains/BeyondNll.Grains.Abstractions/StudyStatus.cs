@@ -1,3 +1,5 @@
+using BeyondNll.Training.Trainer;
+
 namespace BeyondNll.Grains;
 
 /// <summary>Where a study stands. Names as in `bnll search status --json`.</summary>
@@ -20,7 +22,8 @@ public sealed record AttemptView(int Attempt, string Silo, string Device, DateTi
 public sealed record TrialView
 {
     [Id(0)] public int Number { get; init; }
-    [Id(1)] public required string Objective { get; init; }
+    /// <summary>How the trial trains: the study's base recipe with the trial's sampled fields and seed.</summary>
+    [Id(14)] public required TrainingRecipe Recipe { get; init; }
     /// <summary>The trial's active parameters as a JSON object (numbers, and categoricals as their choices).</summary>
     [Id(2)] public required string ParamsJson { get; init; }
     [Id(3)] public TrialRunState State { get; init; }
@@ -28,17 +31,18 @@ public sealed record TrialView
     [Id(5)] public IReadOnlyList<AttemptView> Attempts { get; init; } = [];
     /// <summary>Steps done of the running attempt, for progress bars.</summary>
     [Id(6)] public int Step { get; init; }
-    [Id(7)] public int Steps { get; init; }
     [Id(8)] public string? Message { get; init; }
     /// <summary>"search" for the sampler's trials, "confirm" for the re-runs on fresh seeds after it.</summary>
     [Id(9)] public string Role { get; init; } = TrialRoles.Search;
-    /// <summary>The training seed of this trial (the study's seed for search trials).</summary>
-    [Id(10)] public int Seed { get; init; }
-    [Id(11)] public double LearningRate { get; init; }
     /// <summary>What the completed attempt trained, as its workload reported it (null for the simulated one):
     /// parameters the optimizer updated (the adapters' under LoRA) and the weights' dtype.</summary>
     [Id(12)] public long? TrainableParameters { get; init; }
     [Id(13)] public string? WeightDtype { get; init; }
+
+    public string Objective => Recipe.Objective;
+    public double LearningRate => Recipe.LearningRate;
+    public int Seed => Recipe.Seed;
+    public int Steps => Recipe.Steps;
 }
 
 public static class TrialRoles
@@ -54,11 +58,12 @@ public sealed record StudyStatus
     [Id(1)] public StudyState State { get; init; }
     [Id(2)] public required string Backbone { get; init; }
     [Id(3)] public IReadOnlyList<TrialView> Trials { get; init; } = [];
-    /// <summary>The best finished trial; null while none has finished.</summary>
+    /// <summary>The best finished search trial; null while none has finished.</summary>
     [Id(4)] public TrialView? Best { get; init; }
-    /// <summary>The NLL baseline trial (always trial 0).</summary>
+    /// <summary>The NLL trial the gain is measured against: the best finished NLL search trial.</summary>
     [Id(5)] public TrialView? Baseline { get; init; }
     [Id(6)] public required string Metric { get; init; }
+    /// <summary>"maximize" or "minimize": the metric's direction.</summary>
     [Id(7)] public required string Direction { get; init; }
     [Id(8)] public int TrialBudget { get; init; }
     [Id(9)] public int Parallel { get; init; }
@@ -71,10 +76,10 @@ public sealed record StudyStatus
     [Id(15)] public ConfirmationView? Confirmation { get; init; }
     [Id(16)] public int Confirm { get; init; }
     [Id(17)] public int ConfirmSeeds { get; init; }
-    /// <summary>The study's real-backbone settings, as in its request.</summary>
-    [Id(18)] public string Dtype { get; init; } = "float32";
-    [Id(19)] public bool GradientCheckpointing { get; init; }
-    [Id(20)] public int LoraRank { get; init; }
-    [Id(21)] public double LoraAlpha { get; init; } = 16;
-    [Id(22)] public string LoraTargets { get; init; } = "all-linear";
+    /// <summary>The base recipe every trial starts from (the study's request's).</summary>
+    [Id(23)] public required TrainingRecipe Recipe { get; init; }
+    /// <summary>The study's answer so far: which objective wins against NLL and by how much; null while no trial has finished.</summary>
+    [Id(24)] public StudyAnswer? Answer { get; init; }
+    /// <summary>torch, or simulated:SECONDS.</summary>
+    [Id(25)] public string Workload { get; init; } = "torch";
 }

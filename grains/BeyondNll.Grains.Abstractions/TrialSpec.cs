@@ -1,19 +1,18 @@
+using BeyondNll.Training.Trainer;
+
 namespace BeyondNll.Grains;
 
-/// <summary>One attempt of one trial: what to train, where the inputs are and what they must hash to.</summary>
+/// <summary>One attempt of one trial: how it trains (its recipe, whole), where the inputs are and what they must hash to.</summary>
 [GenerateSerializer, Immutable, Alias("bnll.TrialSpec")]
 public sealed record TrialSpec
 {
     [Id(0)] public required string Study { get; init; }
     [Id(1)] public int Number { get; init; }
     [Id(2)] public int Attempt { get; init; }
-    [Id(3)] public required string Objective { get; init; }
-    [Id(4)] public double LearningRate { get; init; }
-    [Id(5)] public int Steps { get; init; }
-    [Id(6)] public int BatchSize { get; init; }
-    [Id(7)] public int MaxLength { get; init; }
-    [Id(8)] public int Seed { get; init; }
+    /// <summary>The trial's training recipe: objective, learning rate, steps, batch shape, dtype, LoRA, seed, ...</summary>
+    [Id(25)] public required TrainingRecipe Recipe { get; init; }
     [Id(9)] public required string Workload { get; init; }
+    /// <summary>The study's metric, by name (a <see cref="Training.Evaluation.StudyMetric"/>).</summary>
     [Id(10)] public required string Metric { get; init; }
     [Id(11)] public int Evaluations { get; init; }
     [Id(12)] public required FileFingerprint Backbone { get; init; }
@@ -22,16 +21,10 @@ public sealed record TrialSpec
     [Id(15)] public string PromptKey { get; init; } = "prompt";
     [Id(16)] public string ResponseKey { get; init; } = "response";
     [Id(17)] public string AnswerFormat { get; init; } = "whole";
-    /// <summary>The trial's parameters as JSON, for workloads that use more than the objective (the simulated one).</summary>
+    /// <summary>The trial's sampled parameters as JSON (what the study's space named), for the record and the simulated workload.</summary>
     [Id(18)] public string ParamsJson { get; init; } = "{}";
     /// <summary>The device slot reserved for this attempt on the trial's silo.</summary>
     [Id(19)] public required string Device { get; init; }
-    /// <summary>The study's real-backbone settings (see <see cref="StudyRequest.Dtype"/>); null or zero = the default.</summary>
-    [Id(20)] public string Dtype { get; init; } = "float32";
-    [Id(21)] public bool GradientCheckpointing { get; init; }
-    [Id(22)] public int LoraRank { get; init; }
-    [Id(23)] public double LoraAlpha { get; init; } = 16;
-    [Id(24)] public string LoraTargets { get; init; } = "all-linear";
 }
 
 /// <summary>A file or folder and the SHA-256 of its content, so a host with other files refuses to train.</summary>

@@ -14,4 +14,12 @@ public static class StateWrites
 
     public static async Task WriteWithRetry<T>(this IPersistentState<T> state) =>
         await Pipeline.ExecuteAsync(async _ => await state.WriteStateAsync());
+
+    /// <summary>A write of a record the grain keeps apart from its own state (see Studies/TrialRecords).</summary>
+    public static async Task WriteWithRetry<T>(this IGrainStorage storage, string stateName, GrainId id, IGrainState<T> state) =>
+        await Pipeline.ExecuteAsync(async _ => await storage.WriteStateAsync(stateName, id, state));
+
+    /// <summary>A read through the same short outages.</summary>
+    public static async Task ReadWithRetry<T>(this IGrainStorage storage, string stateName, GrainId id, IGrainState<T> state) =>
+        await Pipeline.ExecuteAsync(async _ => await storage.ReadStateAsync(stateName, id, state));
 }

@@ -19,6 +19,9 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>The silo's services (its grain storage, for the storage benchmark).</summary>
+    public IServiceProvider Services => host.Services;
+
     public static async Task<InProcessSilo> StartAsync(ClusterSiloOptions options, CancellationToken cancellation = default)
     {
         options.SiloPort = FreePort();

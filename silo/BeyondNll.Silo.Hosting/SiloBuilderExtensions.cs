@@ -6,11 +6,15 @@ using BeyondNll.Grains.Workloads;
 using BeyondNll.Silo.Hosting.Postgres;
 using BeyondNll.Silo.Hosting.Security;
 using BeyondNll.Silo.Hosting.Storage;
+using BeyondNll.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Serialization.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -38,6 +42,10 @@ public static class SiloBuilderExtensions
             silo.Services.AddGrainStorage(StorageNames.Cluster, (services, _) => new SqliteGrainStorage(options.DatabasePath,
                 services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<ILogger<SqliteGrainStorage>>()));
         }
+        // The study model's stored records carry no Orleans attributes: allowed by assembly. Records
+        // stored before types moved are read as what they became.
+        silo.Services.Configure<TypeManifestOptions>(o => o.AddAllowedAssembly(typeof(StudyRecord).Assembly));
+        silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, MovedStoredTypes>();
         silo.Services.AddHostedService<ClusterWatchdog>();
         return silo;
     }

@@ -3,13 +3,13 @@ using BeyondNll.Grains;
 
 namespace BeyondNll.Cluster.Tests;
 
-/// <summary>`bnll export NAME --format verl`: the paper trainer's flag for a study's best objective.</summary>
+/// <summary>`bnll export NAME --format verl`: the paper trainer's flag for a study's answer.</summary>
 public class ExportTests
 {
-    static StudyStatus WithBest(string objective)
+    static StudyStatus WithAnswer(string objective)
     {
         var status = StatusSamples.Completed();
-        return status with { Best = status.Best! with { Objective = objective } };
+        return status with { Answer = status.Answer! with { Objective = objective } };
     }
 
     [Theory]
@@ -20,9 +20,19 @@ public class ExportTests
     [InlineData("bottom-logp:0.2", "trainer.objective_trans=OnlyBottomLogP-0.2")]
     public void Verl_flag_carries_the_paper_key(string objective, string flag)
     {
-        var export = ExportCommand.Export(WithBest(objective), "verl");
+        var export = ExportCommand.Export(WithAnswer(objective), "verl");
         Assert.Equal(flag, export.Flag);
         Assert.Equal(objective, export.Objective);
+    }
+
+    [Fact]
+    public void The_export_is_the_studys_answer_with_its_learning_rate()
+    {
+        var nllWon = StatusSamples.Completed(metric: "nll");
+        var export = ExportCommand.Export(nllWon, "verl");
+        Assert.Equal(("nll", "trainer.objective_trans=original", 0.75), (export.Objective, export.Flag, export.Value));
+        Assert.Equal(nllWon.Answer!.LearningRate, export.Lr);
+        Assert.False(export.Confirmed);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using BeyondNll.Client.Commands;
 using BeyondNll.Grains;
 using BeyondNll.Search.Spaces;
+using BeyondNll.Training.Trainer;
 
 namespace BeyondNll.Cluster.Tests;
 
@@ -29,7 +30,10 @@ public sealed class SearchStartInputTests : IDisposable
         ValPath = val,
         SpaceName = space,
         SpaceJson = "",
+        Recipe = SearchStartCommand.DefaultRecipe,
     };
+
+    static Func<StudyRequest, StudyRequest> Recipe(Func<TrainingRecipe, TrainingRecipe> change) => r => r with { Recipe = change(r.Recipe!) };
 
     [Fact]
     public void A_good_request_gets_absolute_paths_and_the_space_as_json()
@@ -95,20 +99,22 @@ public sealed class SearchStartInputTests : IDisposable
     {
         { "--trials", r => r with { Trials = 0 } },
         { "--parallel", r => r with { Parallel = 0 } },
-        { "--steps", r => r with { Steps = -1 } },
-        { "--batch-size", r => r with { BatchSize = 0 } },
+        { "--steps", Recipe(r => r with { Steps = -1 }) },
+        { "--batch-size", Recipe(r => r with { BatchSize = 0 }) },
         { "--evaluations", r => r with { Evaluations = -1 } },
-        { "--lr", r => r with { LearningRate = 0 } },
+        { "--lr", Recipe(r => r with { LearningRate = 0 }) },
         { "--sampler", r => r with { Sampler = "cmaes" } },
-        { "--pruner", r => r with { Pruner = "hyperband" } },
+        { "--pruner", r => r with { Pruner = "no-such-pruner" } },
         { "--metric", r => r with { Metric = "loss" } },
         { "--workload", r => r with { Workload = "simulated:-1" } },
         { "--workload", r => r with { Workload = "jax" } },
         { "study name", r => r with { Name = "a|b" } },
-        { "--dtype", r => r with { Dtype = "float16" } },
-        { "--lora-rank", r => r with { LoraRank = -2 } },
-        { "--lora-alpha", r => r with { LoraRank = 4, LoraAlpha = double.NaN } },
-        { "--lora-targets", r => r with { LoraRank = 4, LoraTargets = "" } },
+        { "--dtype", Recipe(r => r with { Dtype = "float16" }) },
+        { "--lora-rank", Recipe(r => r with { LoraRank = -2 }) },
+        { "--lora-alpha", Recipe(r => r with { LoraRank = 4, LoraAlpha = double.NaN }) },
+        { "--lora-targets", Recipe(r => r with { LoraRank = 4, LoraTargets = "" }) },
+        { "--confirm-seeds", r => r with { Confirm = 1, ConfirmSeeds = 1 } },
+        { "--answer", r => r with { AnswerFormat = "marker:" } },
     };
 
     [Theory]
@@ -124,6 +130,26 @@ public sealed class SearchStartInputTests : IDisposable
     {
         var e = Assert.Throws<FormatException>(() => SearchStartCommand.Resolve(Request() with { Enqueue = ["power:x"] }));
         Assert.StartsWith("--enqueue", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"dropout","type":"float","low":0,"high":0.5}""", "search space parameter 'dropout' is read by nothing")]
+    [InlineData("""{"name":"batch_size","type":"float","low":4,"high":32}""", "search space parameter 'batch_size' can take a value the training recipe refuses: recipe field batch_size cannot take that value")]
+    [InlineData("""{"name":"warmup","type":"float","low":0,"high":1}""", "search space parameter 'warmup' can take a value the training recipe refuses: --warmup must be in [0, 1), got 1")]
+    public void A_space_parameter_nothing_reads_or_the_recipe_refuses_is_named(string parameter, string expected)
+    {
+        var file = Path.Combine(folder, "space-extra.json");
+        File.WriteAllText(file, $$$"""{"params": [{"name": "family", "type": "categorical", "choices": ["nll", "power"]}, {"name": "k", "type": "float", "low": 1, "high": 10, "when": {"family": ["power"]}}, {{{parameter}}}]}""");
+        var e = Assert.Throws<ArgumentException>(() => SearchStartCommand.Resolve(Request(file)));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Recipe_fields_are_space_parameters_by_their_names()
+    {
+        var file = Path.Combine(folder, "space-recipe.json");
+        File.WriteAllText(file, """{"params": [{"name": "family", "type": "categorical", "choices": ["nll", "power"]}, {"name": "k", "type": "float", "low": 1, "high": 10, "when": {"family": ["power"]}}, {"name": "batch_size", "type": "int", "low": 4, "high": 32}, {"name": "warmup", "type": "float", "low": 0, "high": 0.3}, {"name": "dtype", "type": "categorical", "choices": ["float32", "bfloat16"]}]}""");
+        Assert.Equal(3, SearchSpaceJson.Parse(SearchStartCommand.Resolve(Request(file)).SpaceJson).Parameters.Count - 2);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public class StatusJsonTests
         Assert.Equal(2, best.GetProperty("attempts").GetInt32());
         Assert.Equal("silo-b", best.GetProperty("silo").GetString());
         Assert.Equal("cuda:0", best.GetProperty("device").GetString());
-        Assert.Equal(["silo lost", "completed"], best.GetProperty("attempt_log").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
+        Assert.Equal(["failed: silo lost", "completed"], best.GetProperty("attempt_log").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
         Assert.Equal("pruned", trials[2].GetProperty("state").GetString());
 
         Assert.Equal(1, json.GetProperty("best").GetProperty("number").GetInt32());
@@ -59,7 +59,7 @@ public class StatusJsonTests
     [Fact]
     public void Params_that_are_no_json_stay_a_string_rather_than_failing()
     {
-        var trial = StatusSamples.Trial(0, "nll", TrialRunState.Pending, null) with { ParamsJson = "oops" };
+        var trial = StatusSamples.Trial(0) with { ParamsJson = "oops", Attempts = [] };
         var json = JsonLine.Of(SearchStatusView.ToJson(trial));
         Assert.Equal("oops", json.GetProperty("params").GetString());
         Assert.Equal(0, json.GetProperty("attempts").GetInt32());
@@ -77,12 +77,17 @@ public class StatusJsonTests
     }
 
     [Theory]
-    [InlineData("maximize", 0.05)]
-    [InlineData("minimize", -0.05)]
-    public void Gain_is_positive_when_the_best_beats_nll(string direction, double gain)
+    [InlineData("accuracy", 0.05, "power:10")]
+    [InlineData("nll", -0.05, "nll")]
+    public void Gain_is_positive_when_the_best_beats_nll(string metric, double gain, string winner)
     {
-        var status = StatusSamples.Completed(direction);
+        var status = StatusSamples.Completed(metric);
         Assert.Equal(gain, SearchStatusView.Gain(status)!.Value, 1e-12);
+        Assert.Equal(winner, status.Answer!.Objective);
+        var answer = JsonLine.Of(SearchStatusView.ToJson(status)).GetProperty("answer");
+        Assert.Equal(winner, answer.GetProperty("objective").GetString());
+        Assert.Equal(gain, answer.GetProperty("gain").GetDouble(), 1e-12);
+        Assert.False(answer.GetProperty("confirmed").GetBoolean());
         Assert.Null(SearchStatusView.Gain(StatusSamples.JustStarted()));
     }
 
@@ -96,9 +101,23 @@ public class StatusJsonTests
     }
 
     [Fact]
+    public void Status_carries_the_whole_recipe_of_the_study_and_of_each_trial()
+    {
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
+        Assert.Equal(0.001, json.GetProperty("recipe").GetProperty("lr").GetDouble());
+        Assert.Equal(64, json.GetProperty("recipe").GetProperty("max_length").GetInt32());
+        Assert.Equal(0.1, json.GetProperty("recipe").GetProperty("warmup").GetDouble());
+        var power = json.GetProperty("trials")[1];
+        Assert.Equal("power:10", power.GetProperty("recipe").GetProperty("objective").GetString());
+        Assert.Equal(power.GetProperty("lr").GetDouble(), power.GetProperty("recipe").GetProperty("lr").GetDouble());
+        Assert.Equal("torch", json.GetProperty("workload").GetString());
+    }
+
+    [Fact]
     public void Status_shows_the_real_backbone_settings_and_what_each_trial_trained()
     {
-        var lora = StatusSamples.Completed() with { Dtype = "bfloat16", GradientCheckpointing = true, LoraRank = 16, LoraAlpha = 32, LoraTargets = "all-linear" };
+        var completed = StatusSamples.Completed();
+        var lora = completed with { Recipe = completed.Recipe with { Dtype = "bfloat16", GradientCheckpointing = true, LoraRank = 16, LoraAlpha = 32, LoraTargets = "all-linear" } };
         lora = lora with { Trials = [lora.Trials[0] with { TrainableParameters = 4_358_144, WeightDtype = "bfloat16" }, .. lora.Trials.Skip(1)] };
         var json = JsonLine.Of(SearchStatusView.ToJson(lora));
         Assert.Equal("bfloat16", json.GetProperty("dtype").GetString());

@@ -1,63 +1,71 @@
 using BeyondNll.Grains;
+using BeyondNll.Search.Spaces;
+using BeyondNll.Studies;
+using BeyondNll.Training.Trainer;
 
 namespace BeyondNll.Cluster.Tests;
 
-/// <summary>Study statuses as a study grain would report them, for the pure mappings of the console.</summary>
+/// <summary>
+/// Study statuses as a study grain reports them: made by the pure study model (the grain's own), driven
+/// through starts and outcomes, for the console's pure mappings (JSON, tables, export).
+/// </summary>
 static class StatusSamples
 {
     static readonly DateTimeOffset T0 = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    public static TrialView Trial(int number, string objective, TrialRunState state, double? value, params AttemptView[] attempts) => new()
+    static StudyModel NewModel(string name, string metric, int trials) => StudyModel.Create(name, new StudyRequest
     {
-        Number = number,
-        Objective = objective,
-        ParamsJson = objective == "nll" ? """{"family":"nll"}""" : """{"family":"power","k":10}""",
-        State = state,
-        Value = value,
-        Attempts = attempts,
-        Step = state == TrialRunState.Running ? 40 : 0,
-        Steps = 100,
-    };
+        Name = name, Backbone = "tiny", TrainPath = "/data/train.jsonl", ValPath = "/data/val.jsonl",
+        SpaceJson = NamedSpaces.CreateDefault().ToJson(), Trials = trials, Parallel = 2, Sampler = "tpe", Pruner = "median",
+        Metric = metric, Enqueue = ["power:10", "top-p:0.5"], Recipe = new TrainingRecipe { LearningRate = 1e-3, MaxLength = 64 },
+    }, new StudyInputs(new("/models/tiny", "aa"), new("/data/train.jsonl", "bb"), new("/data/val.jsonl", "cc"), "train.jsonl"), T0);
 
-    public static AttemptView Attempt(int n, string silo, string device, string outcome = "completed") =>
-        new(n, silo, device, T0.AddMinutes(n), outcome == "running" ? null : T0.AddMinutes(n + 1), outcome);
-
-    /// <summary>A completed study whose best trial, power:10, beat the NLL baseline (accuracy 0.80 against 0.75).</summary>
-    public static StudyStatus Completed(string direction = "maximize", string metric = "accuracy")
+    /// <summary>Starts the next attempt on <paramref name="silo"/>/<paramref name="device"/>; returns its key.</summary>
+    static string Start(StudyModel model, string silo, string device, int minute)
     {
-        var baseline = Trial(0, "nll", TrialRunState.Completed, 0.75, Attempt(1, "silo-a", "cpu:0"));
-        var best = Trial(1, "power:10", TrialRunState.Completed, 0.80,
-            Attempt(1, "silo-a", "cpu:1", "silo lost"), Attempt(2, "silo-b", "cuda:0"));
-        var pruned = Trial(2, "top-p:0.5", TrialRunState.Pruned, 0.4, Attempt(1, "silo-b", "cuda:1", "pruned"));
-        return new StudyStatus
-        {
-            Study = "s1",
-            State = StudyState.Completed,
-            Backbone = "tiny",
-            Trials = [baseline, best, pruned],
-            Best = best,
-            Baseline = baseline,
-            Metric = metric,
-            Direction = direction,
-            TrialBudget = 3,
-            Parallel = 2,
-            Dataset = "train.jsonl",
-            Created = T0,
-            Sampler = "tpe",
-            Pruner = "median",
-        };
+        var (trial, attempt) = model.NextAttempt()!.Value;
+        var key = $"{model.Name}|{trial}|{attempt}|{silo}";
+        Assert.NotNull(model.Start(key, silo, device, T0.AddMinutes(minute)));
+        return key;
     }
 
-    /// <summary>A study that has just started: nothing finished, the baseline running.</summary>
-    public static StudyStatus JustStarted() => new()
+    static void End(StudyModel model, string key, TrialRunState state, double? value, string reason, int minute)
     {
-        Study = "s0",
-        State = StudyState.Running,
-        Backbone = "tiny",
-        Trials = [Trial(0, "nll", TrialRunState.Running, null, Attempt(1, "silo-a", "cpu:0", "running"))],
-        Metric = "accuracy",
-        Direction = "maximize",
-        TrialBudget = 12,
-        Dataset = "train.jsonl",
-    };
+        var number = int.Parse(key.Split('|')[1]);
+        model.Apply(new TrialOutcome { AttemptKey = key, Number = number, Attempt = int.Parse(key.Split('|')[2]), State = state, Value = value, Reason = reason }, T0.AddMinutes(minute));
+    }
+
+    /// <summary>
+    /// A completed study: the NLL baseline (trial 0) at 0.75, power:10 (trial 1) at 0.80 on its second
+    /// attempt after its first silo was lost, top-p:0.5 (trial 2) pruned at 0.4 — on accuracy, power:10
+    /// beat NLL by 0.05; on nll (minimised) the same values make NLL the winner.
+    /// </summary>
+    public static StudyStatus Completed(string metric = "accuracy")
+    {
+        var model = NewModel("s1", metric, trials: 3);
+        var nll = Start(model, "silo-a", "cpu:0", 1);
+        var power = Start(model, "silo-a", "cpu:1", 1);
+        model.Lose(model.Trials[1], "silo lost", T0.AddMinutes(2));
+        End(model, nll, TrialRunState.Completed, 0.75, "completed", 2);
+        var retry = Start(model, "silo-b", "cuda:0", 2);
+        var topP = Start(model, "silo-b", "cuda:1", 2);
+        model.Report(2, topP, 25, 0.4);
+        End(model, topP, TrialRunState.Pruned, null, "pruned", 3);
+        End(model, retry, TrialRunState.Completed, 0.80, "completed", 3);
+        Assert.True(model.ReadyToFinish);
+        model.Finish();
+        return model.Status();
+    }
+
+    /// <summary>A study that has just started: nothing finished, the baseline running at step 40 of 100.</summary>
+    public static StudyStatus JustStarted()
+    {
+        var model = NewModel("s0", "accuracy", trials: 12);
+        Start(model, "silo-a", "cpu:0", 1);
+        model.Progress(model.Trials[0], 40);
+        return model.Status();
+    }
+
+    /// <summary>One trial view as the model makes it.</summary>
+    public static TrialView Trial(int number) => JustStarted().Trials[number];
 }

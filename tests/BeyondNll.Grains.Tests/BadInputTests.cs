@@ -54,28 +54,28 @@ public class BadInputTests : IAsyncLifetime
     }, "nll");
 
     [Fact]
-    public Task Zero_trials() => Refused(Studies.Request(data, "b6", trials: 0), "--trials must be positive");
+    public Task Zero_trials() => Refused(Studies.Request(data, "b6", trials: 0), "--trials must be at least 1, got 0");
 
     [Fact]
-    public Task Unknown_sampler() => Refused(Studies.Request(data, "b7") with { Sampler = "cmaes" }, "unknown sampler 'cmaes'");
+    public Task Unknown_sampler() => Refused(Studies.Request(data, "b7") with { Sampler = "cmaes" }, "--sampler 'cmaes' is unknown");
 
     [Fact]
-    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "hyperband" }, "unknown pruner 'hyperband'");
+    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "hyperband" }, "--pruner: unknown pruner 'hyperband'");
 
     [Fact]
-    public Task Unknown_workload() => Refused(Studies.Request(data, "b9") with { Workload = "gpu" }, "unknown workload 'gpu'");
+    public Task Unknown_workload() => Refused(Studies.Request(data, "b9") with { Workload = "gpu" }, "--workload: unknown workload 'gpu'");
 
     [Fact]
-    public Task Unknown_dtype() => Refused(Studies.Request(data, "t1") with { Dtype = "float16" }, "--dtype: unknown weight dtype 'float16'");
+    public Task Unknown_dtype() => Refused(Studies.Request(data, "t1").With(r => r with { Dtype = "float16" }), "--dtype: unknown weight dtype 'float16'");
 
     [Fact]
-    public Task Negative_lora_rank() => Refused(Studies.Request(data, "t2") with { LoraRank = -1 }, "--lora-rank must be 0 (no LoRA) or positive, got -1");
+    public Task Negative_lora_rank() => Refused(Studies.Request(data, "t2").With(r => r with { LoraRank = -1 }), "--lora-rank must be 0 (no LoRA) or positive, got -1");
 
     [Fact]
-    public Task Lora_alpha_of_zero() => Refused(Studies.Request(data, "t3") with { LoraRank = 8, LoraAlpha = 0 }, "--lora-alpha must be positive, got 0");
+    public Task Lora_alpha_of_zero() => Refused(Studies.Request(data, "t3").With(r => r with { LoraRank = 8, LoraAlpha = 0 }), "--lora-alpha must be positive, got 0");
 
     [Fact]
-    public Task Unknown_lora_target() => Refused(Studies.Request(data, "t4") with { LoraRank = 8, LoraTargets = "q_proj,qkv" }, "--lora-targets: unknown LoRA target module 'qkv'");
+    public Task Unknown_lora_target() => Refused(Studies.Request(data, "t4").With(r => r with { LoraRank = 8, LoraTargets = "q_proj,qkv" }), "--lora-targets: unknown LoRA target module 'qkv'");
 
     [Fact]
     public Task Bad_name() => Refused(Studies.Request(data, "a|b"), "study name");

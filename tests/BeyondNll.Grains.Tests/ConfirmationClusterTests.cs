@@ -54,7 +54,7 @@ public class ConfirmationClusterTests
         Assert.Equal(c.WinnerObjective, entry.Winner);
         Assert.Equal(c.Gain, entry.Gain);
         Assert.Equal(11, entry.Trials);
-        Assert.Equal(11 * request.Steps, entry.TrainingSteps);
+        Assert.Equal(11 * request.Recipe!.Steps, entry.TrainingSteps);
         Assert.Null(entry.Probe); // a simulated study has no model to probe
         Assert.Equal(5 + 3, entry.Objectives.Count); // every search trial, and each confirmed configuration
         Assert.Equal(3, entry.Objectives.Count(o => o.Role == TrialRoles.Confirm && o.N == 2));
@@ -81,8 +81,8 @@ public class ConfirmationClusterTests
     {
         using var data = new TestData(pretrainSteps: 20);
         await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:2");
-        var request = Studies.Request(data, "torch-confirm", workload: "torch", trials: 3, parallel: 2)
-            with { Metric = "nll", Steps = 6, Evaluations = 0, Confirm = 1, ConfirmSeeds = 2 };
+        var request = (Studies.Request(data, "torch-confirm", workload: "torch", trials: 3, parallel: 2)
+            with { Metric = "nll", Evaluations = 0, Confirm = 1, ConfirmSeeds = 2 }).With(r => r with { Steps = 6 });
         var study = await Studies.Started(cluster.Grains, data, request);
 
         var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));

@@ -43,7 +43,7 @@ public class HuggingFaceBackboneTests
         var view = await cluster.Grains.GetGrain<IBackboneGrain>("micro").Get();
         Assert.Equal(QwenTiny.ParameterCount(), view!.Parameters);
 
-        var request = Studies.Request(data, "qwen", workload: "torch", trials: 2, parallel: 1) with { Metric = "nll", Steps = 2, Evaluations = 0 };
+        var request = (Studies.Request(data, "qwen", workload: "torch", trials: 2, parallel: 1) with { Metric = "nll", Evaluations = 0 }).With(r => r with { Steps = 2 });
         var study = cluster.Grains.GetGrain<IStudyGrain>(request.Name);
         await study.Start(request);
         var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));

@@ -34,7 +34,7 @@ public class SearchTests
     {
         using var data = new TestData(pretrainSteps: 20);
         await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1", "cpu:1");
-        var request = Studies.Request(data, "torch", workload: "torch", trials: 3, parallel: 2) with { Metric = "nll", Steps = 6 };
+        var request = (Studies.Request(data, "torch", workload: "torch", trials: 3, parallel: 2) with { Metric = "nll" }).With(r => r with { Steps = 6 });
         var study = await Studies.Started(cluster.Grains, data, request);
 
         var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(120));

@@ -1,4 +1,5 @@
 using BeyondNll.Search.Spaces;
+using BeyondNll.Training.Trainer;
 
 namespace BeyondNll.Grains.Tests;
 
@@ -14,13 +15,15 @@ static class Studies
         SpaceJson = NamedSpaces.CreateDefault().ToJson(),
         Trials = trials,
         Parallel = parallel,
-        Steps = 8,
         Evaluations = 2,
         Workload = workload,
-        MaxLength = 32,
-        BatchSize = 8,
         Seed = 3,
+        Recipe = new TrainingRecipe { Steps = 8, MaxLength = 32, BatchSize = 8, LearningRate = 1e-3, Seed = 3 },
     };
+
+    /// <summary>The request with its recipe changed.</summary>
+    public static StudyRequest With(this StudyRequest request, Func<TrainingRecipe, TrainingRecipe> change) =>
+        request with { Recipe = change(request.Recipe!) };
 
     public static async Task<IStudyGrain> Started(IGrainFactory grains, TestData data, StudyRequest request)
     {

@@ -18,10 +18,8 @@ public class TuningSearchTests
         var before = FileFingerprints.Of(data.Backbone);
         var (all, adapters) = ParameterCounts(data.Backbone, new LoraOptions(4, 8, [LoraOptions.AllLinear]));
         await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1", "cpu:1");
-        var request = Studies.Request(data, "lora", workload: "torch", trials: 3, parallel: 2) with
-        {
-            Metric = "nll", Steps = 6, LoraRank = 4, LoraAlpha = 8, Confirm = 1, ConfirmSeeds = 2,
-        };
+        var request = (Studies.Request(data, "lora", workload: "torch", trials: 3, parallel: 2) with { Metric = "nll", Confirm = 1, ConfirmSeeds = 2 })
+            .With(r => r with { Steps = 6, LoraRank = 4, LoraAlpha = 8 });
         var study = await Studies.Started(cluster.Grains, data, request);
 
         var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));
@@ -36,7 +34,8 @@ public class TuningSearchTests
             Assert.Equal("float32", t.WeightDtype);
         });
         Assert.True(adapters < all / 4, $"{adapters} adapter parameters of {all}");
-        Assert.Equal((4, 8.0, "all-linear", "float32", false), (status.LoraRank, status.LoraAlpha, status.LoraTargets, status.Dtype, status.GradientCheckpointing));
+        Assert.Equal((4, 8.0, "all-linear", "float32", false), (status.Recipe.LoraRank, status.Recipe.LoraAlpha, status.Recipe.LoraTargets, status.Recipe.Dtype, status.Recipe.GradientCheckpointing));
+        Assert.All(status.Trials, t => Assert.Equal((4, 8.0), (t.Recipe.LoraRank, t.Recipe.LoraAlpha)));
         // The adapters trained in memory only: the backbone's files are byte for byte the same.
         Assert.Equal(before, FileFingerprints.Of(data.Backbone));
     }
@@ -47,10 +46,8 @@ public class TuningSearchTests
         using var data = new TestData(pretrainSteps: 20);
         var (all, _) = ParameterCounts(data.Backbone, null);
         await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1");
-        var request = Studies.Request(data, "bf16", workload: "torch", trials: 2, parallel: 1) with
-        {
-            Metric = "nll", Steps = 4, Dtype = "bfloat16", GradientCheckpointing = true,
-        };
+        var request = (Studies.Request(data, "bf16", workload: "torch", trials: 2, parallel: 1) with { Metric = "nll" })
+            .With(r => r with { Steps = 4, Dtype = "bfloat16", GradientCheckpointing = true });
         var study = await Studies.Started(cluster.Grains, data, request);
 
         var status = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(180));
@@ -63,50 +60,16 @@ public class TuningSearchTests
             Assert.Equal("bfloat16", t.WeightDtype);
             Assert.Equal(all, t.TrainableParameters);
         });
-        Assert.Equal(("bfloat16", true, 0), (status.Dtype, status.GradientCheckpointing, status.LoraRank));
-    }
-
-    [Fact]
-    public void A_trial_spec_maps_to_the_settings_bnll_train_would_use()
-    {
-        var spec = new TrialSpec
-        {
-            Study = "s", Objective = "nll", Workload = "torch", Metric = "nll", Device = "cpu:0",
-            Backbone = new("b", ""), Train = new("t", ""), Val = new("v", ""),
-            Dtype = "bf16", GradientCheckpointing = true, LoraRank = 16, LoraAlpha = 32, LoraTargets = "q_proj,v_proj",
-        };
-        var settings = TrialTuning.Of(spec);
-
-        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, settings.WeightType);
-        Assert.Equal(new LoraOptions(16, 32, ["q_proj", "v_proj"]).Targets, settings.Lora!.Targets);
-        Assert.Equal(2.0, settings.Lora.Scale);
-        Assert.True(settings.ApplyTo(new TrainingOptions { Objective = Training.Objectives.Objective.Nll }).GradientCheckpointing);
-    }
-
-    [Fact]
-    public void Requests_and_specs_that_say_nothing_train_as_before_in_float32_with_all_weights()
-    {
-        using var data = new TestData();
-        var request = Studies.Request(data, "plain");
-        var spec = new TrialSpec
-        {
-            Study = "s", Objective = "nll", Workload = "torch", Metric = "nll", Device = "cpu:0",
-            Backbone = new("b", ""), Train = new("t", ""), Val = new("v", ""),
-        };
-        Assert.Equal(TuningSettings.Default, TrialTuning.Of(request));
-        Assert.Equal(TuningSettings.Default, TrialTuning.Of(spec));
-        Assert.Null(TuningSettings.Default.Lora);
-        Assert.Equal(TorchSharp.torch.ScalarType.Float32, TuningSettings.Default.WeightType);
-        Assert.False(TuningSettings.Default.GradientCheckpointing);
+        Assert.Equal(("bfloat16", true, 0), (status.Recipe.Dtype, status.Recipe.GradientCheckpointing, status.Recipe.LoraRank));
     }
 
     /// <summary>All parameters of the backbone, and those LoRA with <paramref name="lora"/> would train.</summary>
     static (long All, long Adapters) ParameterCounts(string backbone, LoraOptions? lora)
     {
         using var loaded = Backbone.Load(backbone);
-        var all = TuningSettings.TrainableParameters(loaded.Model);
+        var all = TrainingRecipe.TrainableParameters(loaded.Model);
         if (lora is null) return (all, 0);
         loaded.Model.EnableLora(lora);
-        return (all, TuningSettings.TrainableParameters(loaded.Model));
+        return (all, TrainingRecipe.TrainableParameters(loaded.Model));
     }
 }

@@ -1,5 +1,5 @@
 using BeyondNll.Client.Continuum;
-using BeyondNll.Grains.Studies;
+using BeyondNll.Studies;
 
 namespace BeyondNll.Grains.Tests;
 
@@ -19,7 +19,7 @@ public class WarmStartTests
         using var data = new TestData();
         await using var cluster = await TestCluster.Start(data.ClusterData, "simulated:1");
         var request = Studies.Request(data, "warm") with { Enqueue = ["power:1"] };
-        var dataset = StudyValidation.DatasetName(request.TrainPath);
+        var dataset = StudyRequestValidator.DatasetName(request.TrainPath);
         var backbone = cluster.Grains.GetGrain<IBackboneGrain>("micro");
         await backbone.Register(data.Backbone);
         var say = new StringWriter();

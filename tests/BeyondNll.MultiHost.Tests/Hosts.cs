@@ -112,7 +112,7 @@ public sealed class Hosts : IAsyncDisposable
         WaitForStudy(study, s => s.State is not (StudyState.Running or StudyState.Pending), timeout);
 
     public Task<IStudyGrain> StartStudy(string name, string workload, int trials, int parallel) =>
-        Studies.Started(Client, Data, Studies.Request(Data, name, workload, trials, parallel));
+        Grains.Tests.Studies.Started(Client, Data, Grains.Tests.Studies.Request(Data, name, workload, trials, parallel));
 
     public async ValueTask DisposeAsync()
     {

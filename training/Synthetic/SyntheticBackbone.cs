@@ -48,9 +48,9 @@ public static class SyntheticBackbone
 
         var tokenizer = new ByteTokenizer();
         var corpus = Corpus(options).Select(e => TokenizedExample.From(e, tokenizer)).ToList();
-        var trainer = new SftTrainer(model, new TrainingOptions
+        var trainer = new SftTrainer(model, new TrainingRecipe
         {
-            Objective = Objective.Nll,
+            Objective = Objective.Nll.Spec,
             Steps = options.PretrainSteps,
             LearningRate = options.LearningRate,
             BatchSize = options.BatchSize,

@@ -17,14 +17,16 @@ namespace BeyondNll.Training.Trainer;
 public sealed class SftTrainer
 {
     readonly DecoderLM model;
-    readonly TrainingOptions options;
+    readonly TrainingRecipe recipe;
+    readonly Objective objective;
     readonly int padId;
 
-    public SftTrainer(DecoderLM model, TrainingOptions options, int padId)
+    public SftTrainer(DecoderLM model, TrainingRecipe recipe, int padId)
     {
-        options.Validate();
+        recipe.Validate();
         this.model = model;
-        this.options = options;
+        this.recipe = recipe;
+        objective = recipe.ParsedObjective();
         this.padId = padId;
     }
 
@@ -38,39 +40,39 @@ public sealed class SftTrainer
         var device = model.parameters().First().device;
         // Frozen parameters (everything but the adapters under LoRA) are neither updated nor clipped.
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2,
-            eps: 1e-8, weight_decay: options.WeightDecay);
-        var loss = new ObjectiveLoss(options.Objective);
+        using var optimizer = optim.AdamW(parameters, recipe.LearningRate, recipe.Beta1, recipe.Beta2,
+            eps: 1e-8, weight_decay: recipe.WeightDecay);
+        var loss = new ObjectiveLoss(objective);
         // A data set smaller than one batch trains on all of it each step.
-        using var order = new SftBatchOrder(examples.Count, Math.Min(options.BatchSize, examples.Count), options.Seed)
+        using var order = new SftBatchOrder(examples.Count, Math.Min(recipe.BatchSize, examples.Count), recipe.Seed)
             .Batches().GetEnumerator();
-        var history = new List<StepProgress>(options.Steps);
+        var history = new List<StepProgress>(recipe.Steps);
         var wasTraining = model.training;
         model.train();
         var total = Stopwatch.StartNew();
         long totalTokens = 0;
         try
         {
-            for (var step = 0; step < options.Steps; step++)
+            for (var step = 0; step < recipe.Steps; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var watch = Stopwatch.StartNew();
-                var learningRate = LearningRateSchedule.At(step, options.Steps, options.LearningRate, options.WarmupFraction);
+                var learningRate = LearningRateSchedule.At(step, recipe.Steps, recipe.LearningRate, recipe.WarmupFraction, recipe.MinLrRatio);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
                 optimizer.zero_grad();
 
                 order.MoveNext();
                 var (stepLoss, tokens, meanP, lossSeconds) = AccumulateGradients(order.Current, examples, loss, device);
                 if (!double.IsFinite(stepLoss))
-                    throw new TrainingDivergedException($"step {step + 1}: the {options.Objective.Spec} loss is {stepLoss}; stopped instead of training on");
-                var gradNorm = nn.utils.clip_grad_norm_(parameters, options.GradientClip);
+                    throw new TrainingDivergedException($"step {step + 1}: the {objective.Spec} loss is {stepLoss}; stopped instead of training on");
+                var gradNorm = nn.utils.clip_grad_norm_(parameters, recipe.GradientClip);
                 if (!double.IsFinite(gradNorm))
                     throw new TrainingDivergedException($"step {step + 1}: the gradient norm is {gradNorm}; stopped instead of training on");
                 optimizer.step();
 
                 var seconds = watch.Elapsed.TotalSeconds;
                 totalTokens += tokens;
-                var report = new StepProgress(step + 1, options.Steps, stepLoss, gradNorm, learningRate,
+                var report = new StepProgress(step + 1, recipe.Steps, stepLoss, gradNorm, learningRate,
                     tokens / Math.Max(seconds, 1e-9), meanP, seconds, lossSeconds);
                 history.Add(report);
                 progress?.Report(report);
@@ -90,7 +92,7 @@ public sealed class SftTrainer
     (double Loss, long Tokens, double MeanP, double LossSeconds) AccumulateGradients(IReadOnlyList<int> batch,
         IReadOnlyList<TokenizedExample> examples, ObjectiveLoss loss, Device device)
     {
-        var micro = options.EffectiveMicroBatchSize;
+        var micro = recipe.MicroBatch();
         var microBatches = (batch.Count + micro - 1) / micro;
         double stepLoss = 0, sumP = 0, lossSeconds = 0;
         long tokens = 0, responseTokens = 0;
@@ -98,11 +100,11 @@ public sealed class SftTrainer
         {
             using var scope = NewDisposeScope();
             var members = batch.Skip(m * micro).Take(micro).Select(i => examples[i]).ToList();
-            using var data = SftBatcher.Make(members, options.MaxLength, padId, device);
+            using var data = SftBatcher.Make(members, recipe.MaxLength, padId, device);
             LossStats LossBackward(Tensor hidden) => loss.ForwardBackward(hidden, model.Head, data.Labels, data.LossMask,
                 gradientScale: 1.0 / microBatches,
-                chunkTokens: options.ChunkTokens > 0 ? options.ChunkTokens : ObjectiveLoss.ChunkTokensFor(model.Config.VocabSize));
-            var stats = options.GradientCheckpointing
+                chunkTokens: recipe.ChunkTokens > 0 ? recipe.ChunkTokens : ObjectiveLoss.ChunkTokensFor(model.Config.VocabSize));
+            var stats = recipe.GradientCheckpointing
                 ? model.CheckpointedForwardBackward(data.InputIds, LossBackward)
                 : LossBackward(model.Hidden(data.InputIds));
             stepLoss += stats.Loss / microBatches;

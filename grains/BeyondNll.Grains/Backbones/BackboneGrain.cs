@@ -1,4 +1,5 @@
 using BeyondNll.Training.Backbones;
+using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Model;
 
 namespace BeyondNll.Grains.Backbones;
@@ -48,13 +49,38 @@ public sealed class BackboneGrain(
         await state.WriteWithRetry();
     }
 
+    /// <summary>Probes being measured now, by data set: a second call for one waits for the same measurement.</summary>
+    readonly Dictionary<string, Task<ProbeView>> measuring = [];
+
+    public async Task<ProbeView> Probe(ProbeRequest request)
+    {
+        var view = Required();
+        if (view.Probes.TryGetValue(request.Dataset, out var stored)) return stored;
+        if (!measuring.TryGetValue(request.Dataset, out var measurement))
+            measuring[request.Dataset] = measurement = MeasureAndRecord(view.Path, request);
+        return await measurement;
+    }
+
+    async Task<ProbeView> MeasureAndRecord(string path, ProbeRequest request)
+    {
+        try
+        {
+            var probe = await GrainFactory.GetGrain<IProbeGrain>(0).Measure(path, request);
+            // Through a call of its own, so the write never overlaps another one of this grain's.
+            await this.AsReference<IBackboneGrain>().RecordProbe(request.Dataset, probe);
+            return probe;
+        }
+        finally
+        {
+            measuring.Remove(request.Dataset);
+        }
+    }
+
     public async Task RecordResult(DatasetResult result)
     {
         var view = Required();
         var stored = view.Results.FirstOrDefault(r => r.Dataset == result.Dataset && r.Metric == result.Metric);
-        var higherIsBetter = result.Metric != "nll";
-        var better = stored is null || stored.Study == result.Study ||
-                     (higherIsBetter ? result.Value > stored.Value : result.Value < stored.Value);
+        var better = stored is null || stored.Study == result.Study || StudyMetric.Parse(result.Metric).IsBetter(result.Value, stored.Value);
         if (!better) return;
         var results = view.Results.Where(r => r != stored).Append(result).OrderBy(r => r.Dataset).ToList();
         state.State.View = view with { Results = results };

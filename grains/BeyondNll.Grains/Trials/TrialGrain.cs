@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using BeyondNll.Grains.Devices;
 using BeyondNll.Grains.Placement;
 using BeyondNll.Grains.Workloads;
+using BeyondNll.Studies;
 using BeyondNll.Training.Trainer;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -46,9 +47,9 @@ public sealed class TrialGrain(
         state.State.Spec = spec;
         state.State.State = TrialRunState.Running;
         state.State.Started = DateTimeOffset.UtcNow;
-        progress = new TrialProgress(TrialRunState.Running, 0, spec.Steps, null, null, spec.Device);
+        progress = new TrialProgress(TrialRunState.Running, 0, spec.Recipe.Steps, null, null, spec.Device);
         metrics.AttemptStarted();
-        logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Objective, spec.Device);
+        logger.LogInformation("Attempt {Attempt} starts {Objective} on {Device}", Key, spec.Recipe.Objective, spec.Device);
         // The device starts working while the record is stored (the study stored the attempt already);
         // Start still returns only once it is stored, and the outcome is written after it.
         var stored = state.WriteWithRetry();
@@ -90,8 +91,9 @@ public sealed class TrialGrain(
         }
     }
 
+    // An attempt stored by a version before recipes has a spec without one: it reads as 0 steps.
     public Task<TrialProgress> GetProgress() => Task.FromResult(progress ?? new TrialProgress(
-        state.State.State, 0, state.State.Spec?.Steps ?? 0, null, null, state.State.Spec?.Device ?? ""));
+        state.State.State, 0, state.State.Spec?.Recipe?.Steps ?? 0, null, null, state.State.Spec?.Device ?? ""));
 
     public Task<TrialOutcome?> GetOutcome() => Task.FromResult(state.State.Outcome);
 
@@ -148,20 +150,20 @@ public sealed class TrialGrain(
                     stop.Cancel();
                 }
             }
-            progress = new TrialProgress(TrialRunState.Running, e.Step, spec.Steps, e.Loss ?? progress?.Loss, lastIntermediate, spec.Device);
+            progress = new TrialProgress(TrialRunState.Running, e.Step, spec.Recipe.Steps, e.Loss ?? progress?.Loss, lastIntermediate, spec.Device);
         }
 
         var outcome = await Outcome(work, spec, watch.Elapsed.TotalSeconds);
         var waiter = devices.Release(Key);
         outcome = outcome with { WorkStarted = workStarted, WorkEnded = workEnded, Released = DateTimeOffset.UtcNow };
         // A study waiting for a device hears of this one at once rather than on its next round.
-        if (waiter is not null && waiter != spec.Study)
+        if (waiter is not null && waiter != spec.Study && StudyRequestValidator.IsStudyName(waiter))
             _ = GrainFactory.GetGrain<IStudyGrain>(waiter).Tick();
         metrics.AttemptEnded(outcome.Seconds, outcome.State);
         state.State.State = outcome.State;
         state.State.Ended = DateTimeOffset.UtcNow;
         state.State.Outcome = outcome;
-        progress = new TrialProgress(outcome.State, progress?.Step ?? 0, spec.Steps, progress?.Loss, lastIntermediate, spec.Device);
+        progress = new TrialProgress(outcome.State, progress?.Step ?? 0, spec.Recipe.Steps, progress?.Loss, lastIntermediate, spec.Device);
         logger.LogInformation("Attempt {Attempt} ended {State} ({Reason}) after {Seconds:F1} s", Key, outcome.State, outcome.Reason, outcome.Seconds);
         // The study hears at once, while the outcome is stored here: the device is free, and the
         // study's answer starts the next trial on it. It does not need this record (it stores the

@@ -25,6 +25,3 @@ public interface IWorkload
 {
     WorkloadResult Run(TrialSpec spec, DeviceSlot device, IWorkloadReporter reporter, CancellationToken cancellation);
 }
-
-/// <summary>A failure that says nothing about the trial itself (a device or file fault): worth another attempt.</summary>
-public sealed class TransientWorkloadException(string message, Exception? inner = null) : Exception(message, inner);

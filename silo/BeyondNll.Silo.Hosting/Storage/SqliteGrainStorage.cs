@@ -23,6 +23,18 @@ public sealed class SqliteGrainStorage : IGrainStorage
     readonly IGrainStorageSerializer serializer;
     readonly ILogger logger;
     readonly Lazy<Task> schema;
+    readonly Dictionary<string, WriteCount> written = [];
+
+    /// <summary>Writes made through this store and the bytes they wrote, by state name: what `bnll bench study` reports.</summary>
+    public readonly record struct WriteCount(long Writes, long Bytes, long LargestBytes);
+
+    public IReadOnlyDictionary<string, WriteCount> Written
+    {
+        get
+        {
+            lock (written) return new Dictionary<string, WriteCount>(written);
+        }
+    }
 
     public SqliteGrainStorage(string databasePath, IGrainStorageSerializer serializer, ILogger<SqliteGrainStorage> logger)
     {
@@ -86,6 +98,11 @@ public sealed class SqliteGrainStorage : IGrainStorage
             throw await Conflict(connection, "write", stateName, grainId, grainState.ETag);
         grainState.ETag = newETag;
         grainState.RecordExists = true;
+        lock (written)
+        {
+            var before = written.GetValueOrDefault(stateName);
+            written[stateName] = new WriteCount(before.Writes + 1, before.Bytes + payload.Length, Math.Max(before.LargestBytes, payload.Length));
+        }
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -15,7 +15,7 @@ public class EvaluatorTests
         var tokenizer = new ByteTokenizer();
         var known = new SftExample("12+30=", "42");
         using var model = TestModels.Seeded(1);
-        var options = new TrainingOptions { Objective = Objective.Nll, Steps = 60, LearningRate = 1e-2, BatchSize = 4, MaxLength = 16, WarmupFraction = 0 };
+        var options = new TrainingRecipe { Objective = Objective.Nll.Spec, Steps = 60, LearningRate = 1e-2, BatchSize = 4, MaxLength = 16, WarmupFraction = 0 };
         new SftTrainer(model, options, tokenizer.PadId).Train([TokenizedExample.From(known, tokenizer)]);
 
         var evaluator = new Evaluator(model, tokenizer, new EvaluationOptions { MaxLength = 16 });

@@ -52,7 +52,7 @@ public class GradientCheckpointingTests
         double[] Run(bool checkpointing)
         {
             using var model = Create(Gqa, seed: 4);
-            var options = new TrainingOptions { Objective = Objective.Parse("power:2"), Steps = 4, LearningRate = 1e-2, BatchSize = 4, MaxLength = 16, GradientCheckpointing = checkpointing };
+            var options = new TrainingRecipe { Objective = "power:2", Steps = 4, LearningRate = 1e-2, BatchSize = 4, MaxLength = 16, GradientCheckpointing = checkpointing };
             return new SftTrainer(model, options, 0).Train(data).History.Select(h => h.Loss).ToArray();
         }
         var plain = Run(false);

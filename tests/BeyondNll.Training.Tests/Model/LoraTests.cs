@@ -20,8 +20,8 @@ public class LoraTests
             Enumerable.Range(0, 4).Select(_ => random.Next(1, 61)).ToArray())).ToList();
     }
 
-    static TrainingOptions Options(int steps = 6) =>
-        new() { Objective = Objective.Parse("nll"), Steps = steps, BatchSize = 8, MaxLength = 8, LearningRate = 3e-2, WarmupFraction = 0 };
+    static TrainingRecipe Options(int steps = 6) =>
+        new() { Objective = "nll", Steps = steps, BatchSize = 8, MaxLength = 8, LearningRate = 3e-2, WarmupFraction = 0 };
 
     [Fact]
     public void Adapters_start_at_the_backbone_and_only_they_are_trained()

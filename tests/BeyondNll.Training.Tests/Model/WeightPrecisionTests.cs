@@ -33,7 +33,7 @@ public class WeightPrecisionTests
         var random = new Random(2);
         var data = Enumerable.Range(0, 4).Select(_ => new TokenizedExample([random.Next(1, 61), random.Next(1, 61)],
             [random.Next(1, 61), random.Next(1, 61), random.Next(1, 61)])).ToList();
-        var result = new SftTrainer(model, new TrainingOptions { Objective = Objective.Parse("power:1"), Steps = 2, BatchSize = 4, MaxLength = 8, LearningRate = 1e-2 }, 0)
+        var result = new SftTrainer(model, new TrainingRecipe { Objective = "power:1", Steps = 2, BatchSize = 4, MaxLength = 8, LearningRate = 1e-2 }, 0)
             .Train(data);
         Assert.All(result.History, h => Assert.True(double.IsFinite(h.Loss) && h.Loss > 0));
         Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));

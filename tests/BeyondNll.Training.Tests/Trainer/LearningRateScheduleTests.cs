@@ -21,4 +21,12 @@ public class LearningRateScheduleTests
     [Fact]
     public void Without_warm_up_the_first_step_is_at_the_peak() =>
         Assert.Equal(2e-4, LearningRateSchedule.At(0, 10, 2e-4, 0), 15);
+
+    [Fact]
+    public void The_decay_ends_at_the_minimum_ratio_of_the_peak()
+    {
+        Assert.Equal(0.1 + 0.9 * 0.5, LearningRateSchedule.At(55, 100, 1.0, 0.1, minRatio: 0.1), 12);
+        Assert.Equal(0.1, LearningRateSchedule.At(100, 100, 1.0, 0.1, minRatio: 0.1), 12);
+        Assert.Equal(1.0, LearningRateSchedule.At(10, 100, 1.0, 0.1, minRatio: 0.1), 12);
+    }
 }

@@ -17,9 +17,9 @@ public class SftTrainerTests
         return train.Select(e => TokenizedExample.From(e, Tokenizer)).ToList();
     }
 
-    static TrainingOptions Options(string objective, int steps = 40) => new()
+    static TrainingRecipe Options(string objective, int steps = 40) => new()
     {
-        Objective = Objective.Parse(objective),
+        Objective = objective,
         Steps = steps,
         LearningRate = 3e-3,
         BatchSize = 16,

@@ -1,29 +1,41 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using BeyondNll.Grains;
 using BeyondNll.Search.Confirmation;
 using BeyondNll.Search.Trials;
 using BeyondNll.Training.Objectives;
 
-namespace BeyondNll.Grains.Studies;
+namespace BeyondNll.Studies;
 
 /// <summary>
 /// The confirmation phase of a study: after the search, the best NLL configuration and the
-/// <c>Confirm</c> best other configurations (objective and learning rate) are re-run as new trials on
-/// fresh training seeds, and their values are summarised by <see cref="ConfirmationAnalysis"/>.
+/// <c>Confirm</c> best other configurations (a trial's recipe but for its seed: the objective, the
+/// learning rate and any other field the space sampled) are re-run as new trials on fresh training
+/// seeds, and their values are summarised by <see cref="ConfirmationAnalysis"/>.
 /// </summary>
 public static class StudyConfirmation
 {
-    /// <summary>The name of a configuration: its objective and learning rate.</summary>
-    public static string NameOf(StudyTrial t) => NameOf(t.Objective, t.LearningRate);
+    /// <summary>The name of a configuration: its objective and learning rate, then any other field the space sampled.</summary>
+    public static string NameOf(StudyTrial t)
+    {
+        var others = JsonNode.Parse(t.ParamsJson) is JsonObject json
+            ? json.Where(p => !TrialParameters.ObjectiveParameters.Contains(p.Key) && p.Key != "lr").Select(p => $", {p.Key} {p.Value?.ToJsonString()}")
+            : [];
+        return NameOf(t.Recipe.Objective, t.Recipe.LearningRate) + string.Concat(others);
+    }
 
     public static string NameOf(string objective, double learningRate) =>
         $"{objective} @ lr {learningRate.ToString("G3", CultureInfo.InvariantCulture)}";
 
-    /// <summary>The confirmation trials to add (numbered from the study's trial count), none when nothing completed.</summary>
-    public static IReadOnlyList<StudyTrial> Plan(IReadOnlyList<StudyTrial> trials, int confirm, int seeds, int studySeed, StudyDirection direction)
+    /// <summary>
+    /// The confirmation trials to add (numbered from the study's trial count), none when no NLL
+    /// trial completed. Seed s of a configuration is its recipe's seed + s, s = 1 ... <paramref name="seeds"/>.
+    /// </summary>
+    public static IReadOnlyList<StudyTrial> Plan(IReadOnlyList<StudyTrial> trials, int confirm, int seeds, StudyDirection direction)
     {
         var searched = trials.Where(t => t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null).ToList();
-        var nll = searched.Where(t => IsNll(t.Objective)).Select(t => (NameOf(t), t.Value!.Value));
-        var others = searched.Where(t => !IsNll(t.Objective)).Select(t => (NameOf(t), t.Value!.Value));
+        var nll = searched.Where(t => IsNll(t.Recipe.Objective)).Select(t => (NameOf(t), t.Value!.Value));
+        var others = searched.Where(t => !IsNll(t.Recipe.Objective)).Select(t => (NameOf(t), t.Value!.Value));
         var baseline = ConfirmationAnalysis.SelectTop(nll, 1, direction);
         if (baseline.Count == 0) return []; // no NLL value to compare with: nothing to confirm against
         var chosen = baseline.Concat(ConfirmationAnalysis.SelectTop(others, confirm, direction)).ToList();
@@ -39,11 +51,9 @@ public static class StudyConfirmation
                     Number = trials.Count + added.Count,
                     Params = new Dictionary<string, double>(template.Params),
                     ParamsJson = template.ParamsJson,
-                    Objective = template.Objective,
-                    LearningRate = template.LearningRate,
+                    Recipe = template.Recipe with { Seed = template.Recipe.Seed + seed },
                     State = TrialRunState.Pending,
                     Role = TrialRoles.Confirm,
-                    Seed = studySeed + seed,
                 });
             }
         }
@@ -67,7 +77,7 @@ public static class StudyConfirmation
         var views = new[] { baseline }.Concat(candidates).Select((g, i) =>
         {
             var summary = i == 0 ? result.Baseline.Summary : result.Candidates[i - 1].Summary;
-            return new ConfirmedConfigurationView(g.Name, g.First.Objective, g.First.LearningRate, i == 0 ? "baseline" : "candidate",
+            return new ConfirmedConfigurationView(g.Name, g.First.Recipe.Objective, g.First.Recipe.LearningRate, i == 0 ? "baseline" : "candidate",
                 g.Values, summary.Mean, double.IsNaN(summary.StandardError) ? null : summary.StandardError);
         }).ToList();
         var winner = views.First(v => v.Name == result.Winner);

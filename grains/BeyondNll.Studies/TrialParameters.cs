@@ -1,19 +1,79 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Objectives;
+using BeyondNll.Training.Trainer;
 
-namespace BeyondNll.Grains.Studies;
+namespace BeyondNll.Studies;
 
 /// <summary>
 /// What a trial's parameters mean for training. A space names the objective either with one
 /// categorical <c>objective</c> whose choices are specs (the paper grid), or with a categorical
 /// <c>family</c> plus <c>k</c> (power) or <c>q</c> (thresholded families), as the default space
-/// does. <c>lr</c>, when present, is the learning rate. Other parameters are passed to the workload
-/// as they are (the simulated workload reads them; the torch workload ignores them).
+/// does. Every other parameter is a field of the training recipe, by its name (<c>lr</c>,
+/// <c>batch_size</c>, <c>warmup</c>, <c>weight_decay</c>, <c>lora_rank</c>, ...: see
+/// <see cref="RecipeFields"/>); a space with a parameter that is neither is refused before a study
+/// starts (<see cref="CheckReadable"/>), since nothing would read it.
 /// </summary>
 public static class TrialParameters
 {
+    /// <summary>The parameters that name the objective rather than a recipe field.</summary>
+    public static IReadOnlyList<string> ObjectiveParameters { get; } = ["objective", "family", "k", "q"];
+
+    /// <summary>
+    /// The recipe a trial with these parameter values trains with: <paramref name="baseRecipe"/>
+    /// with the objective they name and every recipe field they set.
+    /// </summary>
+    public static TrainingRecipe RecipeOf(SearchSpace space, IReadOnlyDictionary<string, double> values, TrainingRecipe baseRecipe)
+    {
+        var fields = space.Parameters
+            .Where(p => !ObjectiveParameters.Contains(p.Name) && values.ContainsKey(p.Name))
+            .Select(p => KeyValuePair.Create(p.Name, ValueOf(p, values[p.Name])));
+        return RecipeFields.With(baseRecipe, fields) with { Objective = ObjectiveOf(space, values) };
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first parameter that nothing would read
+    /// (neither an objective parameter nor a recipe field), or a recipe field the space lets take a
+    /// value the recipe refuses (its bounds and choices are tried on <paramref name="baseRecipe"/>).
+    /// </summary>
+    public static void CheckReadable(SearchSpace space, TrainingRecipe baseRecipe)
+    {
+        foreach (var p in space.Parameters.Where(p => !ObjectiveParameters.Contains(p.Name)))
+        {
+            if (!RecipeFields.IsField(p.Name))
+                throw new ArgumentException($"search space parameter '{p.Name}' is read by nothing: it names no objective " +
+                    $"({string.Join(", ", ObjectiveParameters)}) and no training recipe field ({string.Join(", ", RecipeFields.Names)})");
+            // A float parameter also tries a value between its bounds: an integer field cannot take a fraction.
+            var edges = p.Kind switch
+            {
+                ParameterKind.Categorical => Enumerable.Range(0, p.Choices.Count).Select(i => (double)i),
+                ParameterKind.Float => [p.Low, p.High, p.Low + 0.37 * (p.High - p.Low)],
+                _ => [p.Low, p.High],
+            };
+            foreach (var value in edges)
+            {
+                try
+                {
+                    RecipeFields.With(baseRecipe, [KeyValuePair.Create(p.Name, ValueOf(p, value))]).Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"search space parameter '{p.Name}' can take a value the training recipe refuses: {e.Message}", e);
+                }
+            }
+        }
+    }
+
+    /// <summary>A parameter's value as JSON: a number, an integer, or a categorical's choice.</summary>
+    static JsonNode? ValueOf(ParameterSpec p, double value)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream)) p.WriteValue(writer, value);
+        return JsonNode.Parse(stream.ToArray());
+    }
+
     public static string ObjectiveOf(SearchSpace space, IReadOnlyDictionary<string, double> values)
     {
         if (space.TryGet("objective", out var objective) && values.TryGetValue("objective", out var index))
@@ -31,9 +91,6 @@ public static class TrialParameters
         }
         throw new ArgumentException("the space names no objective: give it a categorical 'objective' of specs, or a categorical 'family' with 'k' and 'q'");
     }
-
-    public static double? LearningRateOf(IReadOnlyDictionary<string, double> values) =>
-        values.TryGetValue("lr", out var lr) ? lr : null;
 
     /// <summary>
     /// The parameters that make a given objective in this space: how the NLL baseline and a user's

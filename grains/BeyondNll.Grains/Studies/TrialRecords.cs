@@ -1,0 +1,60 @@
+using BeyondNll.Studies;
+using Orleans.Storage;
+
+namespace BeyondNll.Grains.Studies;
+
+/// <summary>
+/// The trials of one study, each a record of its own in the cluster's grain storage (state "trial"
+/// under the id bnll-trial/STUDY|N), so that a change to one trial writes that trial alone: what a
+/// write costs does not grow with the study. The study grain is the only writer; this keeps each
+/// record's ETag between writes.
+/// </summary>
+public sealed class TrialRecords(IGrainStorage storage, string study)
+{
+    const string StateName = "trial";
+
+    /// <summary>Records read at once while loading: enough to hide a store's latency, few enough to be polite.</summary>
+    const int ReadBatch = 64;
+
+    readonly Dictionary<int, GrainState<StudyTrial>> stored = [];
+
+    GrainId IdOf(int number) => GrainId.Create("bnll-trial", $"{study}|{number}");
+
+    /// <summary>
+    /// The stored trials, numbered from 0: the <paramref name="counted"/> ones the study's record
+    /// counts, and any written after those that it did not count yet (a write of the record that
+    /// failed after the trials' own). Records up to <paramref name="atLeast"/> are read whether or not
+    /// they exist, to learn their ETags (a record of an earlier version lists its trials inside it).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A trial the record counts has no record of its own.</exception>
+    public async Task<List<StudyTrial>> ReadAll(int counted, int atLeast)
+    {
+        var trials = new List<StudyTrial>();
+        for (var first = 0; ; first += ReadBatch)
+        {
+            var batch = Enumerable.Range(first, ReadBatch).Select(n => (Number: n, State: new GrainState<StudyTrial>())).ToList();
+            await Task.WhenAll(batch.Select(b => storage.ReadWithRetry(StateName, IdOf(b.Number), b.State)));
+            foreach (var (number, state) in batch)
+            {
+                stored[number] = state;
+                if (state.RecordExists && state.State is not null)
+                {
+                    trials.Add(state.State);
+                    continue;
+                }
+                if (number < counted) throw new InvalidDataException($"study {study}: trial {number} has no stored record");
+                if (number >= atLeast) return trials;
+            }
+        }
+    }
+
+    /// <summary>Stores the trials given, all at once.</summary>
+    public Task Write(IEnumerable<StudyTrial> trials) => Task.WhenAll(trials.Select(Write));
+
+    async Task Write(StudyTrial trial)
+    {
+        if (!stored.TryGetValue(trial.Number, out var state)) stored[trial.Number] = state = new GrainState<StudyTrial>();
+        state.State = trial;
+        await storage.WriteWithRetry(StateName, IdOf(trial.Number), state);
+    }
+}

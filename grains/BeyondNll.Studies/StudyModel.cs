@@ -1,0 +1,358 @@
+using BeyondNll.Grains;
+using BeyondNll.Search.Pruners;
+using BeyondNll.Search.Samplers;
+using BeyondNll.Search.Spaces;
+using BeyondNll.Search.Trials;
+using BeyondNll.Training.Evaluation;
+using BeyondNll.Training.Objectives;
+using BeyondNll.Training.Trainer;
+
+namespace BeyondNll.Studies;
+
+/// <summary>
+/// The rules of one search, with no grains, clock or storage: given the request and the trial
+/// history, it says which trial starts next (a retry, the NLL baseline, the user's guesses, the
+/// sampler's suggestions, then the confirmation), applies each attempt's outcome, prunes, decides
+/// when the study is done and builds its status and answer. The study grain hosts it: it stores
+/// what <see cref="TakeChanges"/> returns, reserves the devices and makes the calls.
+/// </summary>
+/// <remarks>
+/// The sampler and pruner are rebuilt from the trials whenever a model is made, so a study picks up
+/// where it stopped, finished trials kept and none counted twice. Confirmation trials stay outside
+/// the sampler and pruner: they re-run configurations the sampler has already seen.
+/// </remarks>
+public sealed class StudyModel
+{
+    /// <summary>Attempts at one trial before it counts as failed (a lost silo or another transient fault each cost one).</summary>
+    public const int MaxAttempts = 3;
+
+    readonly List<StudyTrial> trials;
+    readonly SearchSpace space;
+    readonly ISampler sampler;
+    readonly IPruner? pruner;
+    readonly SortedSet<int> changedTrials = [];
+    bool recordChanged;
+
+    StudyModel(string name, StudyRecord record, List<StudyTrial> trials)
+    {
+        Name = name;
+        Record = record;
+        this.trials = trials;
+        Metric = StudyMetric.Parse(Request.Metric);
+        space = SearchSpace.FromJson(Request.SpaceJson);
+        var history = new TrialHistory();
+        foreach (var t in trials.Where(t => t.Role == TrialRoles.Search)) history.Add(HistoryRecord(t));
+        // Trials in flight are told to TPE as the worst value so far (constant liar), so that
+        // parallel asks spread out instead of piling onto one promising point.
+        sampler = SamplerFactory.Create(Request.Sampler, space, Direction, Request.Seed, constantLiar: Request.Parallel > 1, history: history);
+        pruner = PrunerFactory.Create(Request.Pruner, Math.Max(1, BaseRecipe.Steps / Math.Max(1, Request.Evaluations)));
+    }
+
+    /// <summary>A new study from a checked request: running, with no trials yet.</summary>
+    /// <exception cref="ArgumentException">The request breaks a rule of <see cref="StudyRequestValidator"/>.</exception>
+    public static StudyModel Create(string name, StudyRequest request, StudyInputs inputs, DateTimeOffset now)
+    {
+        StudyRequestValidator.CheckSettings(request);
+        var model = new StudyModel(name, new StudyRecord
+        {
+            Request = request, State = StudyState.Running, Created = now,
+            Backbone = inputs.Backbone, Train = inputs.Train, Val = inputs.Val, Dataset = inputs.Dataset,
+        }, []);
+        model.recordChanged = true;
+        return model;
+    }
+
+    /// <summary>
+    /// A stored study and its stored trials (numbered 0, 1, ...). A study stored by an earlier
+    /// version is brought up to date first (<see cref="StoredStudies"/>); what that changed is
+    /// among the next <see cref="TakeChanges"/>.
+    /// </summary>
+    public static StudyModel Load(string name, StudyRecord record, IReadOnlyList<StudyTrial> stored)
+    {
+        var upgrade = StoredStudies.Upgrade(record, stored);
+        var model = new StudyModel(name, record, upgrade.Trials);
+        model.recordChanged = upgrade.RecordChanged;
+        foreach (var t in upgrade.ChangedTrials) model.changedTrials.Add(t);
+        return model;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The small state stored on the study's own changes; see <see cref="StudyRecord"/>.</summary>
+    public StudyRecord Record { get; }
+
+    public StudyRequest Request => Record.Request!;
+
+    /// <summary>Every trial so far, by number.</summary>
+    public IReadOnlyList<StudyTrial> Trials => trials;
+
+    public StudyMetric Metric { get; }
+
+    public StudyDirection Direction => Metric.HigherIsBetter ? StudyDirection.Maximize : StudyDirection.Minimize;
+
+    /// <summary>The recipe every trial starts from.</summary>
+    public TrainingRecipe BaseRecipe => Request.Recipe!;
+
+    public bool IsRunning => Record.State == StudyState.Running;
+
+    /// <summary>The trials that run now, in number order.</summary>
+    public IEnumerable<StudyTrial> RunningTrials => trials.Where(t => t.State == TrialRunState.Running);
+
+    /// <summary>What changed since the last call, to store: the record (when it did) and each changed trial.</summary>
+    public StudyChanges TakeChanges()
+    {
+        var changes = new StudyChanges(recordChanged, changedTrials.Select(n => trials[n]).ToList());
+        recordChanged = false;
+        changedTrials.Clear();
+        return changes;
+    }
+
+    // ---- Scheduling ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// The trial and attempt number that would start on the next free device, without making
+    /// anything: what a device is reserved for. Null when the study is not running, has
+    /// <see cref="StudyRequest.Parallel"/> trials in flight, or has nothing to start.
+    /// </summary>
+    public (int Trial, int Attempt)? NextAttempt()
+    {
+        if (!IsRunning || RunningTrials.Count() >= Request.Parallel) return null;
+        if (trials.FirstOrDefault(t => t.State == TrialRunState.Pending) is { } waiting) return (waiting.Number, waiting.Attempts.Count + 1);
+        return CanMakeSearchTrial ? (trials.Count, 1) : null;
+    }
+
+    /// <summary>
+    /// Starts <see cref="NextAttempt"/> on the device reserved for it: makes the trial if it is new
+    /// and records the attempt (running). Null when the sampler had nothing more to suggest (the
+    /// device goes back unused).
+    /// </summary>
+    /// <returns>What the attempt's trial grain trains.</returns>
+    public TrialSpec? Start(string attemptKey, string silo, string device, DateTimeOffset now)
+    {
+        var trial = trials.FirstOrDefault(t => t.State == TrialRunState.Pending) ?? NewSearchTrial();
+        if (trial is null) return null;
+        trial.Attempts.Add(new StudyAttempt { Attempt = trial.Attempts.Count + 1, Key = attemptKey, Silo = silo, Device = device, Started = now });
+        trial.State = TrialRunState.Running;
+        trial.Step = 0;
+        Touch(trial);
+        return Spec(trial, device);
+    }
+
+    bool SearchOver => (SearchTrials.Count() >= Request.Trials || Record.SamplerExhausted)
+                       && SearchTrials.All(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
+
+    bool CanMakeSearchTrial => SearchTrials.Count() < Request.Trials && !Record.SamplerExhausted && !Record.ConfirmationPlanned;
+
+    IEnumerable<StudyTrial> SearchTrials => trials.Where(t => t.Role == TrialRoles.Search);
+
+    /// <summary>The next new trial: the NLL baseline first, then the user's guesses, then the sampler.</summary>
+    StudyTrial? NewSearchTrial()
+    {
+        if (!CanMakeSearchTrial) return null;
+        var number = trials.Count;
+        var enqueued = new[] { Objective.Nll.Spec }.Concat(Request.Enqueue).ToList();
+        if (number < enqueued.Count) sampler.Enqueue(TrialParameters.ForObjective(space, enqueued[number], BaseRecipe.LearningRate));
+        TrialRecord record;
+        try
+        {
+            record = sampler.Ask();
+        }
+        catch (InvalidOperationException)
+        {
+            Record.SamplerExhausted = true;
+            recordChanged = true;
+            return null;
+        }
+        var parameters = new Dictionary<string, double>(record.Params);
+        var trial = new StudyTrial
+        {
+            Number = number,
+            Params = parameters,
+            ParamsJson = TrialParameters.ToJson(space, parameters),
+            Recipe = TrialParameters.RecipeOf(space, parameters, BaseRecipe),
+            State = TrialRunState.Pending,
+        };
+        Add(trial);
+        return trial;
+    }
+
+    void Add(StudyTrial trial)
+    {
+        trials.Add(trial);
+        Record.TrialCount = trials.Count;
+        recordChanged = true;
+        Touch(trial);
+    }
+
+    TrialSpec Spec(StudyTrial trial, string device) => new()
+    {
+        Study = Name, Number = trial.Number, Attempt = trial.Attempts.Count, Recipe = trial.Recipe,
+        Workload = Request.Workload, Metric = Metric.Name,
+        // A confirmation trial is never pruned, so its intermediate evaluations would be wasted time.
+        Evaluations = trial.Role == TrialRoles.Confirm ? 0 : Request.Evaluations,
+        Backbone = Record.Backbone!, Train = Record.Train!, Val = Record.Val!,
+        PromptKey = Request.PromptKey, ResponseKey = Request.ResponseKey, AnswerFormat = Request.AnswerFormat,
+        ParamsJson = trial.ParamsJson, Device = device,
+    };
+
+    // ---- Outcomes and intermediate values ---------------------------------------------------------
+
+    /// <summary>Records an attempt's end; false when it is stale or already recorded (nothing is counted twice).</summary>
+    public bool Apply(TrialOutcome outcome, DateTimeOffset now)
+    {
+        if (outcome.Number < 0 || outcome.Number >= trials.Count) return false;
+        var trial = trials[outcome.Number];
+        var attempt = trial.Current;
+        if (attempt is null || attempt.Key != outcome.AttemptKey || attempt.Ended is not null || trial.State != TrialRunState.Running)
+            return false;
+        attempt.Ended = now;
+        (attempt.WorkStarted, attempt.WorkEnded, attempt.Released) = (outcome.WorkStarted, outcome.WorkEnded, outcome.Released);
+        attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
+        var told = trial.Role == TrialRoles.Search ? sampler : null;
+        switch (outcome.State)
+        {
+            case TrialRunState.Completed:
+                trial.State = TrialRunState.Completed;
+                trial.Value = outcome.Value;
+                trial.Step = trial.Recipe.Steps;
+                (trial.TrainableParameters, trial.WeightDtype) = (outcome.TrainableParameters, outcome.WeightDtype);
+                told?.Tell(trial.Number, outcome.Value!.Value);
+                break;
+            case TrialRunState.Pruned:
+                trial.State = TrialRunState.Pruned;
+                trial.Message = outcome.Reason;
+                told?.TellPruned(trial.Number);
+                break;
+            case TrialRunState.Failed when outcome.Transient && trial.Attempts.Count < MaxAttempts && IsRunning:
+                trial.State = TrialRunState.Pending; // another attempt, on whichever silo has a free device
+                trial.Message = $"retrying after: {outcome.Reason}";
+                break;
+            default:
+                trial.State = Record.State == StudyState.Cancelled ? TrialRunState.Cancelled : TrialRunState.Failed;
+                trial.Message = outcome.Reason;
+                told?.TellFailed(trial.Number);
+                break;
+        }
+        Touch(trial);
+        return true;
+    }
+
+    /// <summary>Ends a running attempt that its silo took with it, or that never started: a transient failure, retried.</summary>
+    public bool Lose(StudyTrial trial, string reason, DateTimeOffset now) =>
+        trial.Current is { } attempt && Apply(new TrialOutcome
+        {
+            AttemptKey = attempt.Key, Number = trial.Number, Attempt = attempt.Attempt, State = TrialRunState.Failed,
+            Reason = reason, Transient = true, Seconds = (now - attempt.Started).TotalSeconds,
+        }, now);
+
+    /// <summary>Notes how far a running attempt got, as its trial grain reports it.</summary>
+    public void Progress(StudyTrial trial, int step)
+    {
+        if (step > trial.Step) trial.Step = step; // shown in status only: not worth a write of its own
+    }
+
+    /// <summary>
+    /// Records an intermediate value of a running attempt and asks the pruner: true to go on, false
+    /// to stop (pruned, or the attempt is stale: its trial moved on without it).
+    /// </summary>
+    public bool Report(int number, string attemptKey, int step, double value)
+    {
+        if (!IsRunning || number < 0 || number >= trials.Count) return false;
+        var trial = trials[number];
+        if (trial.Current?.Key != attemptKey || trial.State != TrialRunState.Running) return false;
+        trial.Intermediate[step] = value;
+        Progress(trial, step);
+        Touch(trial);
+        if (trial.Role == TrialRoles.Confirm) return true; // a confirmation runs in full: the pruner never sees it
+        sampler.Report(number, step, value);
+        return pruner is null || pruner.Decide(sampler.History, sampler.History.Get(number), Direction) == PruneDecision.Continue;
+    }
+
+    // ---- The study's end ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Once the search is over, adds the confirmation trials (the best NLL configuration and the
+    /// <see cref="StudyRequest.Confirm"/> best others, on fresh seeds), once; true when it did.
+    /// </summary>
+    public bool PlanConfirmationWhenDue()
+    {
+        if (!IsRunning || Request.Confirm <= 0 || Record.ConfirmationPlanned || !SearchOver) return false;
+        foreach (var trial in StudyConfirmation.Plan(trials, Request.Confirm, Request.ConfirmSeeds, Direction)) Add(trial);
+        Record.ConfirmationPlanned = true;
+        recordChanged = true;
+        return true;
+    }
+
+    /// <summary>True when every trial there will be has ended: the study may publish its answer and finish.</summary>
+    public bool ReadyToFinish =>
+        IsRunning && SearchOver && (Request.Confirm <= 0 || Record.ConfirmationPlanned)
+        && trials.All(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
+
+    /// <summary>Ends the study: completed with an answer, or failed when no trial completed.</summary>
+    public void Finish()
+    {
+        var completed = StudyAnswers.Of(this) is not null;
+        Record.State = completed ? StudyState.Completed : StudyState.Failed;
+        Record.Message = completed ? null : "no trial completed";
+        recordChanged = true;
+    }
+
+    /// <summary>Ends the study as cancelled; returns the attempts that were running, to be stopped.</summary>
+    public IReadOnlyList<StudyAttempt> Cancel(DateTimeOffset now)
+    {
+        if (Record.State is not (StudyState.Running or StudyState.Pending)) return [];
+        Record.State = StudyState.Cancelled;
+        Record.Message = "cancelled by the user";
+        recordChanged = true;
+        var running = new List<StudyAttempt>();
+        foreach (var trial in trials.Where(t => t.State is TrialRunState.Running or TrialRunState.Pending))
+        {
+            if (trial.State == TrialRunState.Running && trial.Current is { } attempt)
+            {
+                running.Add(attempt);
+                attempt.Ended ??= now;
+                attempt.Outcome = "cancelled: study cancelled";
+            }
+            trial.State = TrialRunState.Cancelled;
+            Touch(trial);
+        }
+        return running;
+    }
+
+    /// <summary>Keeps the backbone's capability probe on the study's data, for its continuum point.</summary>
+    public void RecordProbe(ProbeView probe)
+    {
+        Record.Probe = probe;
+        recordChanged = true;
+    }
+
+    /// <summary>The study's answer so far (null while no search trial completed); see <see cref="StudyAnswers"/>.</summary>
+    public StudyAnswer? Answer() => StudyAnswers.Of(this);
+
+    /// <summary>The study as `bnll search status` shows it.</summary>
+    public StudyStatus Status() => StudyViews.Status(this);
+
+    void Touch(StudyTrial trial) => changedTrials.Add(trial.Number);
+
+    static TrialRecord HistoryRecord(StudyTrial t)
+    {
+        var record = new TrialRecord(t.Number, t.Params);
+        foreach (var (step, value) in t.Intermediate.OrderBy(kv => kv.Key)) record.Report(step, value);
+        switch (t.State)
+        {
+            case TrialRunState.Completed: record.Finish(TrialState.Complete, t.Value); break;
+            case TrialRunState.Pruned: record.Finish(TrialState.Pruned); break;
+            case TrialRunState.Failed or TrialRunState.Cancelled: record.Finish(TrialState.Failed); break;
+        }
+        return record;
+    }
+}
+
+/// <summary>Where a study's inputs are and what they hash to, measured by its host before it starts.</summary>
+public sealed record StudyInputs(FileFingerprint Backbone, FileFingerprint Train, FileFingerprint Val, string Dataset);
+
+/// <summary>What to store after a change: the study's record, if it changed, and each trial that did.</summary>
+public sealed record StudyChanges(bool Record, IReadOnlyList<StudyTrial> Trials)
+{
+    public bool Any => Record || Trials.Count > 0;
+}

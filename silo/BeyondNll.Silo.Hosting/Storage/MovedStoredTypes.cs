@@ -1,0 +1,43 @@
+using BeyondNll.Studies;
+using Microsoft.Extensions.Options;
+using Newtonsoft.Json.Serialization;
+using Orleans.Serialization;
+
+namespace BeyondNll.Silo.Hosting.Storage;
+
+/// <summary>
+/// Grain state is stored as JSON that names each object's type (assembly-qualified). When a stored
+/// type moves to another assembly or namespace, records stored before the move name the old type;
+/// this map reads them as the type it became, so that studies stored by an earlier version load.
+/// </summary>
+public sealed class MovedStoredTypes : IPostConfigureOptions<OrleansJsonSerializerOptions>
+{
+    /// <summary>Old name (type, assembly) → the type it is now.</summary>
+    public static readonly IReadOnlyList<(string Type, string Assembly, Type Now)> Moves =
+    [
+        // The study's state moved out of the grain into the pure study model (BeyondNll.Studies).
+        ("BeyondNll.Grains.Studies.StudyGrainState", "BeyondNll.Grains", typeof(StudyRecord)),
+        ("BeyondNll.Grains.Studies.StudyTrial", "BeyondNll.Grains", typeof(StudyTrial)),
+        ("BeyondNll.Grains.Studies.StudyAttempt", "BeyondNll.Grains", typeof(StudyAttempt)),
+    ];
+
+    public void PostConfigure(string? name, OrleansJsonSerializerOptions options) =>
+        options.JsonSerializerSettings.SerializationBinder = new Binder(options.JsonSerializerSettings.SerializationBinder ?? new DefaultSerializationBinder());
+
+    sealed class Binder(ISerializationBinder inner) : ISerializationBinder
+    {
+        public Type BindToType(string? assemblyName, string typeName)
+        {
+            foreach (var (type, assembly, now) in Moves)
+            {
+                if (assemblyName == assembly && typeName == type) return now;
+                // A generic argument, as in List`1[[BeyondNll.Grains.Studies.StudyTrial, BeyondNll.Grains]].
+                typeName = typeName.Replace($"[{type}, {assembly}]", $"[{now.FullName}, {now.Assembly.GetName().Name}]", StringComparison.Ordinal);
+            }
+            return inner.BindToType(assemblyName, typeName);
+        }
+
+        public void BindToName(Type serializedType, out string? assemblyName, out string? typeName) =>
+            inner.BindToName(serializedType, out assemblyName, out typeName);
+    }
+}
