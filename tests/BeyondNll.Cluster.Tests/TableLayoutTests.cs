@@ -15,12 +15,8 @@ public class TableLayoutTests
         ["/data/strong/model.safetensors: tensor 'model.layers.3.mlp.down_proj.weight' has data_offsets [3932160, 4194304] outside the 4000000 data bytes.",
          .. Enumerable.Range(0, 15).Select(i => $"   at BeyondNll.Training.Checkpoints.Frame{i}()")]);
 
-    static StudyStatus Failed()
-    {
-        var trials = Enumerable.Range(0, 4).Select(i => StatusSamples.Trial(i, i == 0 ? "nll" : $"power:{i}.5343", TrialRunState.Failed, null,
-            StatusSamples.Attempt(1, Silo, $"cpu:{i % 2}", "failed")) with { Message = TensorFailure }).ToList();
-        return StatusSamples.Completed() with { State = StudyState.Failed, Trials = trials, Best = null, Baseline = null, Message = TensorFailure };
-    }
+    static StudyStatus Failed() =>
+        StatusSamples.Failed(4, Silo, TensorFailure) with { Message = TensorFailure };
 
     static string Rendered(StudyStatus status)
     {

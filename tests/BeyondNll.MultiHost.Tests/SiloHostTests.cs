@@ -131,7 +131,7 @@ public sealed class SiloHostTests : IDisposable
         using var first = SiloProcess.StartLocal(data.ClusterData, ["--devices", "simulated:1"]);
         await first.WaitForReadyLine(Patience);
         await using (var connection = await Connect(first.GatewayPort))
-            await Studies.Started(connection.Client, data, Studies.Request(data, "kept", "simulated:0.2", trials: 2, parallel: 1));
+            await Grains.Tests.Studies.Started(connection.Client, data, Grains.Tests.Studies.Request(data, "kept", "simulated:0.2", trials: 2, parallel: 1));
 
         foreach (var (siloPort, gatewayPort, flag) in new[] { (first.SiloPort, ChildProcess.FreePort(), "--silo-port"), (ChildProcess.FreePort(), first.GatewayPort, "--gateway-port") })
         {
