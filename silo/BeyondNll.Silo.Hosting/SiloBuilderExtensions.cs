@@ -1,5 +1,6 @@
 using System.Net;
 using BeyondNll.Grains;
+using BeyondNll.Grains.Artifacts;
 using BeyondNll.Grains.Devices;
 using BeyondNll.Grains.Placement;
 using BeyondNll.Grains.Workloads;
@@ -26,9 +27,9 @@ namespace BeyondNll.Silo.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// The cluster's own parts: this silo's device slots, the silo-bound placement of trials and
-    /// device hosts, grain state in SQLite (unless a storage provider named "bnll" is already
-    /// registered), metrics, and the watchdog that keeps unfinished studies going.
+    /// The cluster's own parts: this silo's device slots, its artifact folder and worker settings, the
+    /// silo-bound placement of trials and device hosts, grain state in SQLite (unless a storage provider
+    /// named "bnll" is already registered), metrics, and the watchdog that keeps unfinished studies going.
     /// </summary>
     public static ISiloBuilder AddBeyondNllCluster(this ISiloBuilder silo, ClusterSiloOptions options, Func<int>? cudaDeviceCount = null)
     {
@@ -39,8 +40,12 @@ public static class SiloBuilderExtensions
             var cpuSlots = Math.Max(1, slots.Count(s => s.Kind == "cpu"));
             slots = slots.Select(s => s with { Threads = s.Kind == "cuda" ? 2 : Math.Max(1, Environment.ProcessorCount / cpuSlots) }).ToList();
         }
+        if (options.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 (5% of a trial's steps) or positive, got {options.CheckpointEvery}");
+        if (options.WorkerMemoryMb < 0) throw new ArgumentException($"--worker-memory-mb must be 0 (no limit) or positive, got {options.WorkerMemoryMb}");
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton(new DeviceSlots(slots));
+        silo.Services.AddSingleton(new ArtifactFolders(options.ArtifactsDirectory));
+        silo.Services.AddSingleton(new WorkerOptions(options.Worker ?? WorkerOptions.DefaultDll(), options.CheckpointEvery, (long)options.WorkerMemoryMb << 20));
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.TryAddSingleton<IWorkloadFactory, WorkloadFactory>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();

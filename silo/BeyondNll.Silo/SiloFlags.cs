@@ -20,6 +20,10 @@ static class SiloFlags
         ["--fast-failure-detection"] = Key(nameof(ClusterSiloOptions.FastFailureDetection)),
         ["--tls-certificate"] = Key(nameof(ClusterSiloOptions.TlsCertificate)),
         ["--tls-password"] = Key(nameof(ClusterSiloOptions.TlsPassword)),
+        ["--artifacts"] = Key(nameof(ClusterSiloOptions.Artifacts)),
+        ["--checkpoint-every"] = Key(nameof(ClusterSiloOptions.CheckpointEvery)),
+        ["--worker"] = Key(nameof(ClusterSiloOptions.Worker)),
+        ["--worker-memory-mb"] = Key(nameof(ClusterSiloOptions.WorkerMemoryMb)),
     };
 
     /// <summary>Flags that are on when named alone (<c>--fast-failure-detection</c>) as well as with true or false.</summary>
