@@ -155,7 +155,8 @@ public static class SearchStatusView
                     (t.Role == TrialRoles.Confirm ? $" (confirm, seed {t.Seed})" : "")),
                 new Markup(StateMarkup(t.State)),
                 new Text(Format(t.Value)),
-                new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture)),
+                new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture) +
+                    (last is { ResumedFromStep: > 0 } ? $" (from step {last.ResumedFromStep})" : "")),
                 new Text(last is null ? "" : $"{last.Silo} / {last.Device}"),
                 t.State == TrialRunState.Running ? new Markup(Bar(t.Step, t.Steps)) : new Text(t.Message ?? ""));
         }

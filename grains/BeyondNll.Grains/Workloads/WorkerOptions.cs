@@ -4,7 +4,7 @@ namespace BeyondNll.Grains.Workloads;
 
 /// <summary>
 /// How this silo runs its torch attempts in worker processes (the silo's settings --worker,
-/// --checkpoint-every and --worker-memory-limit).
+/// --checkpoint-every and --worker-memory-mb).
 /// </summary>
 /// <param name="WorkerDll">BeyondNll.Worker.dll, started with `dotnet`.</param>
 /// <param name="CheckpointEvery">Steps between checkpoints for recipes that leave it to the host; 0 = every 5% of a trial's steps.</param>

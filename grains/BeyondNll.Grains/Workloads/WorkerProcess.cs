@@ -97,7 +97,7 @@ public static class WorkerProcess
         cancellation.ThrowIfCancellationRequested();
         if (overLimit is { } used)
             throw new WorkloadFailedException(TrialFailure.OutOfMemory,
-                $"out of memory: worker {pid} used {Mib(used)} MiB, past the silo's limit of {Mib(options.MemoryLimitBytes)} MiB (--worker-memory-limit), at step {step}");
+                $"out of memory: worker {pid} used {Mib(used)} MiB, past the silo's limit of {Mib(options.MemoryLimitBytes)} MiB (--worker-memory-mb), at step {step}");
         if (result is { Value: { } metric } && exit == 0)
             return new WorkloadResult(metric, result.Accuracy, result.MeanNll, result.MeanP, result.TrainableParameters, result.WeightDtype);
         if (failed is not null)
