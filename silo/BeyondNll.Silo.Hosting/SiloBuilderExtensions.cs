@@ -40,12 +40,11 @@ public static class SiloBuilderExtensions
             var cpuSlots = Math.Max(1, slots.Count(s => s.Kind == "cpu"));
             slots = slots.Select(s => s with { Threads = s.Kind == "cuda" ? 2 : Math.Max(1, Environment.ProcessorCount / cpuSlots) }).ToList();
         }
-        if (options.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 (5% of a trial's steps) or positive, got {options.CheckpointEvery}");
-        if (options.WorkerMemoryMb < 0) throw new ArgumentException($"--worker-memory-mb must be 0 (no limit) or positive, got {options.WorkerMemoryMb}");
+        CheckWorkerSettings(options);
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton(new DeviceSlots(slots));
         silo.Services.AddSingleton(new ArtifactFolders(options.ArtifactsDirectory));
-        silo.Services.AddSingleton(new WorkerOptions(options.Worker ?? WorkerOptions.DefaultDll(), options.CheckpointEvery, (long)options.WorkerMemoryMb << 20));
+        silo.Services.AddSingleton(new WorkerOptions(string.IsNullOrWhiteSpace(options.Worker) ? WorkerOptions.DefaultDll() : options.Worker, options.CheckpointEvery, (long)options.WorkerMemoryMb << 20));
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.TryAddSingleton<IWorkloadFactory, WorkloadFactory>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
@@ -156,4 +155,25 @@ public static class SiloBuilderExtensions
     }
 
     static int CudaDeviceCount() => TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.cuda.device_count() : 0;
+
+    /// <summary>
+    /// The settings of torch attempts, refused at start rather than at the first trial: a checkpoint
+    /// interval or memory limit below 0, a --worker that is not there, an --artifacts folder that
+    /// cannot be made (a file of that name, no permission).
+    /// </summary>
+    static void CheckWorkerSettings(ClusterSiloOptions options)
+    {
+        if (options.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 (5% of a trial's steps) or positive, got {options.CheckpointEvery}");
+        if (options.WorkerMemoryMb < 0) throw new ArgumentException($"--worker-memory-mb must be 0 (no limit) or positive, got {options.WorkerMemoryMb}");
+        if (!string.IsNullOrWhiteSpace(options.Worker) && !File.Exists(options.Worker))
+            throw new ArgumentException($"--worker {options.Worker} does not exist (the worker program, BeyondNll.Worker.dll)");
+        try
+        {
+            Directory.CreateDirectory(options.ArtifactsDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--artifacts {options.ArtifactsDirectory} cannot be used as a folder: {e.Message}");
+        }
+    }
 }

@@ -13,7 +13,8 @@ namespace BeyondNll.MultiHost.Tests;
 /// <summary>
 /// A torch trial on silo processes that share an artifact folder (the silos' --artifacts): the silo
 /// running it is killed mid-trial, its worker goes with it, and the attempt is rerun on the other silo
-/// from the trial's newest checkpoint, ending as a run never stopped.
+/// from the trial's newest checkpoint, ending as a run never stopped. And the silo's worker settings,
+/// checked as it starts.
 /// </summary>
 [Collection(FaultTests.Name)]
 public class WorkerFaultTests(ITestOutputHelper output)
@@ -96,6 +97,34 @@ public class WorkerFaultTests(ITestOutputHelper output)
         finally
         {
             if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
+        }
+    }
+
+    /// <summary>The silo's worker settings are checked as it starts: exit code 2 and the setting named, before any trial.</summary>
+    [Theory]
+    [InlineData("--checkpoint-every must be 0 (5% of a trial's steps) or positive, got -1", "--checkpoint-every", "-1")]
+    [InlineData("--worker-memory-mb must be 0 (no limit) or positive, got -5", "--worker-memory-mb", "-5")]
+    [InlineData("--worker /nowhere/BeyondNll.Worker.dll does not exist", "--worker", "/nowhere/BeyondNll.Worker.dll")]
+    [InlineData("--artifacts FILE cannot be used as a folder: ", "--artifacts", "FILE")]
+    public async Task A_silo_refuses_bad_worker_settings_with_exit_code_2(string message, string flag, string value)
+    {
+        var folder = Directory.CreateTempSubdirectory("bnll-worker-flags-").FullName;
+        try
+        {
+            if (value == "FILE")
+            {
+                // A file where the folder should be.
+                File.WriteAllText(value = Path.Combine(folder, "a-file"), "not a folder");
+                message = message.Replace("FILE", value);
+            }
+            using var store = await RedisServer.Start(Path.Combine(folder, "redis"));
+            using var silo = SiloProcess.Start(folder, store, "cpu:1", extra: [flag, value]);
+            Assert.Equal(2, await silo.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"silo: {message}", silo.Log());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }
