@@ -21,7 +21,7 @@ public static class ExportCommand
     public static Command Create()
     {
         var name = new Argument<string>("NAME") { Description = "The study." };
-        var format = new Option<string>("--format") { Description = $"Whose flag to write: {string.Join(", ", Formats)}.", DefaultValueFactory = _ => "verl" };
+        var format = new Option<string>("--format") { Description = "What to write: verl (the paper trainer's flag for the answer) or hf (the winning model as a folder, with --out).", DefaultValueFactory = _ => "verl" };
         var outFolder = new Option<string?>("--out") { Description = "With --format hf: a new folder to write the winning model into." };
         var json = ClusterCommandLine.Json();
         var gateway = ClusterCommandLine.Gateway();
