@@ -47,7 +47,7 @@ public static class SearchStartCommand
         var keepModels = new Option<int>("--keep-models") { Description = "Keep the trained models of this many of the best trials (and the confirmed winner's); the rest are deleted.", DefaultValueFactory = _ => 1 };
         var trialTimeLimit = new Option<double>("--trial-time-limit") { Description = "Seconds an attempt may train before its trial fails (0 = no limit).", DefaultValueFactory = _ => 0 };
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
-        var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL." };
+        var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL (Ctrl-C stops watching, not the study)." };
         var gateway = ClusterCommandLine.Gateway();
         // The recipe flags of `bnll train` (--steps, --lr, ..., --dtype, --lora-*, --set): every trial trains with them.
         var recipeFlags = new RecipeCommandLine(DefaultRecipe, "Learning rate of trials whose space has no lr parameter.");
