@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BeyondNll.Grains;
+using BeyondNll.Studies;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Trainer;
 using Spectre.Console;
@@ -17,7 +18,8 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class SearchStatusView
 {
-    /// <summary>The study; <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
+    /// <summary>The study; <c>importance</c> each parameter's share of the variance of the completed search trials'
+    /// values (fANOVA, see <see cref="StudyImportance"/>; empty while too few completed); <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
     /// the study's one answer (see <see cref="AnswerJson"/>), <c>dtype</c> ... <c>lora_targets</c> the recipe's
     /// real-backbone fields as they were before the recipe existed.</summary>
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
@@ -25,7 +27,7 @@ public static class SearchStatusView
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
         int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
         string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets,
-        string Workload, JsonObject Recipe, AnswerJson? Answer);
+        string Workload, JsonObject Recipe, AnswerJson? Answer, IReadOnlyDictionary<string, double> Importance);
 
     /// <summary>
     /// The study's answer, the same everywhere it is shown: the winner (the confirmation's when the study
@@ -48,10 +50,14 @@ public static class SearchStatusView
         IReadOnlyList<double> Values);
 
     /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them;
+    /// <c>intermediate</c> its learning curve (the metric at each intermediate evaluation, in step order);
     /// <c>trainable_parameters</c> and <c>dtype</c> what its completed attempt trained (null for a simulated workload).</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
-        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe);
+        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe, IReadOnlyList<StepValueJson> Intermediate);
+
+    /// <summary>An intermediate evaluation: the study's metric on validation data at a training step.</summary>
+    public sealed record StepValueJson(int Step, double Value);
 
     /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
     public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
@@ -68,7 +74,7 @@ public static class SearchStatusView
         s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
         s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
         s.Recipe.Dtype, s.Recipe.GradientCheckpointing, s.Recipe.LoraRank, s.Recipe.LoraAlpha, s.Recipe.LoraTargets,
-        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer));
+        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer), StudyImportance.Of(s));
 
     public static AnswerJson? ToJson(StudyAnswer? a) => a is null ? null : new AnswerJson(a.Objective, PaperKeyOrNull(a.Objective),
         a.LearningRate, a.Value, a.Challenger, a.ChallengerLearningRate, a.ChallengerValue, a.NllValue, a.NllLearningRate, a.Gain,
@@ -86,7 +92,8 @@ public static class SearchStatusView
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
             t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
-            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe));
+            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe),
+            t.Intermediate.Select(v => new StepValueJson(v.Step, v.Value)).ToList());
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();

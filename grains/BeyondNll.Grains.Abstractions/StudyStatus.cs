@@ -38,12 +38,19 @@ public sealed record TrialView
     /// parameters the optimizer updated (the adapters' under LoRA) and the weights' dtype.</summary>
     [Id(12)] public long? TrainableParameters { get; init; }
     [Id(13)] public string? WeightDtype { get; init; }
+    /// <summary>The validation values the trial reported while it trained, in step order: its learning curve
+    /// on the study's metric, as the pruner saw it (empty with no intermediate evaluations).</summary>
+    [Id(20)] public IReadOnlyList<StepValue> Intermediate { get; init; } = [];
 
     public string Objective => Recipe.Objective;
     public double LearningRate => Recipe.LearningRate;
     public int Seed => Recipe.Seed;
     public int Steps => Recipe.Steps;
 }
+
+/// <summary>A value at a training step (an intermediate evaluation).</summary>
+[GenerateSerializer, Immutable, Alias("bnll.StepValue")]
+public sealed record StepValue(int Step, double Value);
 
 public static class TrialRoles
 {
@@ -82,4 +89,6 @@ public sealed record StudyStatus
     [Id(24)] public StudyAnswer? Answer { get; init; }
     /// <summary>torch, or simulated:SECONDS.</summary>
     [Id(25)] public string Workload { get; init; } = "torch";
+    /// <summary>The search space as JSON (the request's): what the trials' parameters range over, for importance and plots.</summary>
+    [Id(30)] public string SpaceJson { get; init; } = "";
 }

@@ -19,6 +19,7 @@ public static class StudyViews
             Created = study.Record.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(study.Trials, r.ConfirmSeeds, study.Direction),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds, Recipe = study.BaseRecipe, Answer = study.Answer(), Workload = r.Workload,
+            SpaceJson = r.SpaceJson,
         };
     }
 
@@ -27,5 +28,6 @@ public static class StudyViews
         Number = t.Number, Recipe = t.Recipe, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
         Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
         Step = t.Step, Message = t.Message, Role = t.Role, TrainableParameters = t.TrainableParameters, WeightDtype = t.WeightDtype,
+        Intermediate = t.Intermediate.OrderBy(kv => kv.Key).Select(kv => new StepValue(kv.Key, kv.Value)).ToList(),
     };
 }
