@@ -1,5 +1,6 @@
 using BeyondNll.Silo.Hosting;
 using BeyondNll.Silo.Hosting.Postgres;
+using BeyondNll.Silo.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,7 @@ try
         silo.UseBeyondNllClustering(options).AddBeyondNllCluster(options);
         if (options.DashboardPort > 0) silo.AddDashboard();
     });
+    builder.AddStudyWeb(options); // the study pages, /metrics and /healthz beside the dashboard; where the port listens
 }
 catch (ArgumentException e)
 {
@@ -43,9 +45,8 @@ if (options.Clustering.Trim().Equals("postgres", StringComparison.OrdinalIgnoreC
         return 2;
     }
 }
-builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://127.0.0.1:0"); // Kestrel refuses a dynamic port on "localhost"
 
 var app = builder.Build();
-if (options.DashboardPort > 0) app.MapOrleansDashboard(routePrefix: "/dashboard");
+if (options.DashboardPort > 0) app.MapStudyWeb().MapOrleansDashboard(routePrefix: "/dashboard"); // the study pages' access check covers the dashboard too
 await app.RunAsync();
 return 0;
