@@ -9,7 +9,8 @@ using Orleans.Dashboard;
 
 // The silo host: `dotnet run --project silo/BeyondNll.Silo [-- --devices cpu:2 --silo-port 11112 ...]`.
 // Settings come from appsettings.json (section "Silo"), environment variables (BNLL_Silo__Devices)
-// and flags, later ones winning. The Orleans dashboard is served on localhost:DashboardPort.
+// and flags, later ones winning. The study pages, /metrics, /healthz and the Orleans dashboard are
+// served on localhost:DashboardPort (another address only with an access token: WebAccess).
 // The content root is the program's folder, so its appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("BNLL_");
