@@ -29,18 +29,20 @@ public sealed class TelemetryTests(WebSilo silo)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
-        // The series the README documents, by their Prometheus names.
+        await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "metrics.txt"), text); // kept with the test output, as the screenshots are
+        // The series docs/watching.md documents, by their Prometheus names (each also carries otel_scope_name).
         foreach (var series in new[]
         {
-            "# TYPE bnll_trials_running gauge", "bnll_trials_running{",
-            "# TYPE bnll_devices_busy_share gauge", "bnll_devices_busy_share{",
-            "# TYPE bnll_trial_duration_seconds histogram", "bnll_trial_duration_seconds_count{outcome=\"completed\"",
-            "bnll_trial_duration_seconds_bucket{outcome=\"completed\",",
+            "# TYPE bnll_trials_running gauge", "# TYPE bnll_devices_busy_share gauge", "# TYPE bnll_trial_duration_seconds histogram",
         })
             Assert.Contains(series, text);
+        Assert.Single(Samples(text, "bnll_trials_running"));
+        var busy = Assert.Single(Samples(text, "bnll_devices_busy_share"));
+        Assert.InRange(busy.Value, 0, 1);
+        Assert.NotEmpty(Samples(text, "bnll_trial_duration_seconds_bucket", "outcome=\"completed\""));
         // Three trials completed on this silo, at least (other tests share it).
-        var completed = text.Split('\n').Single(l => l.StartsWith("bnll_trial_duration_seconds_count{outcome=\"completed\"", StringComparison.Ordinal));
-        Assert.True(double.Parse(completed.Split(' ')[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture) >= 3, completed);
+        var completed = Assert.Single(Samples(text, "bnll_trial_duration_seconds_count", "outcome=\"completed\""));
+        Assert.True(completed.Value >= 3, completed.Line);
         Assert.Contains("orleans_", text); // Orleans' own meter
         Assert.Contains("dotnet_", text);  // the runtime's
     }
@@ -79,6 +81,11 @@ public sealed class TelemetryTests(WebSilo silo)
             Assert.True(IsAncestor(attempt, finished, spans), "the study's handling of the outcome is not under the trial's span");
         }
     }
+
+    /// <summary>The samples of a series (lines NAME{labels} VALUE) whose labels include <paramref name="label"/>.</summary>
+    static List<(string Line, double Value)> Samples(string text, string name, string label = "") =>
+        text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+            .Select(l => (l, double.Parse(l.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
     /// <summary>Whether <paramref name="ancestor"/> is on <paramref name="span"/>'s chain of parents (through Orleans' grain-call spans).</summary>
     static bool IsAncestor(Activity ancestor, Activity span, IEnumerable<Activity> all)
