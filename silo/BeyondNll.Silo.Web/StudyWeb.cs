@@ -1,3 +1,4 @@
+using BeyondNll.Grains;
 using BeyondNll.Silo.Hosting;
 using BeyondNll.Silo.Web.Pages;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,8 @@ namespace BeyondNll.Silo.Web;
 /// Wires the silo's web side into a host: <see cref="AddStudyWeb"/> on the builder (where it listens,
 /// telemetry), <see cref="MapStudyWeb"/> on the app (the routes). The routes are a contract:
 /// <list type="bullet">
-/// <item><c>/studies</c> — every study; <c>/studies/NAME</c> — one study, live; <c>/studies/NAME/figures/F.svg</c> — its figures</item>
+/// <item><c>/studies</c> — every study; <c>/studies/NAME</c> — one study, live; <c>/studies/NAME/figures/F.svg</c> — its figures;
+/// <c>/studies/NAME/events</c> and <c>/events/studies</c> — the pages' server-sent events</item>
 /// <item><c>/backbones</c>, <c>/backbones/NAME</c> — a backbone's probes and best objectives</item>
 /// <item><c>/continuum</c> — the continuum table and map</item>
 /// <item><c>/metrics</c> — Prometheus text; <c>/healthz</c> — 200 while the silo is active, 503 otherwise</item>
@@ -41,6 +43,9 @@ public static class StudyWeb
         app.MapGet("/", () => Results.Redirect("/studies"));
         app.MapGet("/healthz", Health);
         app.MapPrometheusScrapingEndpoint("/metrics");
+        // The cluster's meter is made with its first trial otherwise: made now, a fresh silo's series are there to scrape
+        // (none where the host is not the silo, as in quickstart's server).
+        app.Services.GetService<ClusterMetrics>();
         StudyRoutes.Map(app);
         return app;
     }

@@ -48,7 +48,7 @@ public static class WebAccess
             throw new ArgumentException($"the dashboard token must have at least {MinimumTokenLength} characters (e.g. `openssl rand -hex 16`), got {token.Length}");
         if (!IsLocal(address) && string.IsNullOrEmpty(options.DashboardToken))
             throw new ArgumentException($"--dashboard-address {address} would show the study pages and the Orleans dashboard beyond this machine: " +
-                "set an access token too (BNLL_Silo__DashboardToken; see the README), or keep the address localhost");
+                "set an access token too (BNLL_Silo__DashboardToken; see docs/watching.md), or keep the address localhost");
     }
 
     /// <summary>The middleware that asks for the token, when one is set.</summary>
