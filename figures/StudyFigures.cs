@@ -87,7 +87,7 @@ public static class StudyFigures
         plot.Title($"{status.Study}: optimisation history ({status.Metric}, {(maximize ? "higher" : "lower")} is better)");
         plot.XLabel("trial");
         plot.YLabel($"validation {status.Metric}");
-        ShowLegendOrSay(plot, status.Trials.Any(t => t.Value is not null || t.Intermediate.Count > 0), "no trial has a value yet");
+        ShowLegendOrSay(plot, best.Count > 0 || pruned.Count > 0 || confirm.Count > 0, "no trial has a value yet");
         return plot;
     }
 
@@ -157,9 +157,10 @@ public static class StudyFigures
         return plot;
     }
 
+    /// <summary>The legend outside the data (inside, it hid the best trials); with nothing drawn, a note instead.</summary>
     static void ShowLegendOrSay(Plot plot, bool anything, string nothing)
     {
-        if (anything) plot.ShowLegend(Alignment.UpperLeft);
+        if (anything) plot.ShowLegend(Edge.Right); // an outside legend with no items draws nothing at all: hence the note
         else Say(plot, nothing);
     }
 
