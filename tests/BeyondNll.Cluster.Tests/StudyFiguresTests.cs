@@ -106,19 +106,4 @@ public class StudyFiguresTests
             }
         Assert.Throws<ArgumentException>(() => StudyFigures.Draw("pie", StatusSamples.Completed()));
     }
-
-    [Fact]
-    public async Task Progress_is_a_line_at_the_start_and_the_end_and_nothing_when_quiet()
-    {
-        var log = new StringWriter();
-        var result = await ConsoleProgress.WhileAsync(log, "hashing", async show => { show("hashing: half"); await Task.Yield(); return 42; });
-        Assert.Equal(42, result);
-        var lines = log.ToString().TrimEnd('\n').Split('\n');
-        Assert.Equal("hashing ...", lines[0]);
-        Assert.StartsWith("hashing: half (", lines[1]);
-        Assert.Matches(@"^hashing: done in \d+\.\d s$", lines[2]);
-        Assert.Equal(3, lines.Length);
-
-        Assert.Equal(7, await ConsoleProgress.WhileAsync(TextWriter.Null, "quiet", _ => Task.FromResult(7)));
-    }
 }
