@@ -40,7 +40,7 @@ public static class BestCommand
             output.WriteLine($"no results for {backbone} yet: they are recorded when a study of it completes");
             return 0;
         }
-        var table = new Table().AddColumns("data", "objective", "paper key", "value", "nll", "gain", "confirmed winner", "confirmed gain ± SE", "study");
+        var table = TableLayout.For(new Table().AddColumns("data", "objective", "paper key", "value", "nll", "gain", "confirmed winner", "confirmed gain ± SE", "study"), output);
         foreach (var r in report.Results)
             table.AddRow(Markup.Escape(r.Dataset), Markup.Escape(r.Objective), Markup.Escape(r.PaperKey),
                 $"{r.Metric} {SearchStatusView.Format(r.Value)}", SearchStatusView.Format(r.NllValue),

@@ -9,16 +9,24 @@ using Orleans.Dashboard;
 
 // The silo host: `dotnet run --project silo/BeyondNll.Silo [-- --devices cpu:2 --silo-port 11112 ...]`.
 // Settings come from appsettings.json (section "Silo"), environment variables (BNLL_Silo__Devices)
-// and flags, later ones winning. The study pages, /metrics, /healthz and the Orleans dashboard are
-// served on localhost:DashboardPort (another address only with an access token: WebAccess).
+// and flags (SiloFlags), later ones winning. Everything that can be checked before the silo listens
+// is checked first (SiloPreflight): a setting that cannot work is one line and exit code 2.
+// The study pages, /metrics, /healthz and the Orleans dashboard are served on localhost:DashboardPort
+// (another address only with an access token: WebAccess).
+
+var (flags, exit) = SiloFlags.Read(args);
+if (exit is { } done) return done;
+
 // The content root is the program's folder, so its appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("BNLL_");
-builder.Configuration.AddCommandLine(SiloFlags.Normalize(args), SiloFlags.SwitchMappings);
-var options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
+builder.Configuration.AddInMemoryCollection(flags);
 
+ClusterSiloOptions options;
 try
 {
+    options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
+    SiloPreflight.Check(options);
     builder.UseOrleans(silo =>
     {
         silo.UseBeyondNllClustering(options).AddBeyondNllCluster(options);
@@ -26,8 +34,9 @@ try
     });
     builder.AddStudyWeb(options); // the study pages, /metrics and /healthz beside the dashboard; where the port listens
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException)
 {
+    // InvalidOperationException: a setting from appsettings.json or the environment of the wrong type.
     await Console.Error.WriteLineAsync($"silo: {e.Message}");
     return 2;
 }
@@ -49,5 +58,16 @@ if (options.Clustering.Trim().Equals("postgres", StringComparison.OrdinalIgnoreC
 
 var app = builder.Build();
 if (options.DashboardPort > 0) app.MapStudyWeb().MapOrleansDashboard(routePrefix: "/dashboard"); // the study pages' access check covers the dashboard too
-await app.RunAsync();
+SiloAnnouncements.Register(app, options);
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is IOException or OrleansException or TimeoutException)
+{
+    // What the checks could not foresee (a port taken a moment after the check, a server gone): one
+    // line here, the details in the log above.
+    await Console.Error.WriteLineAsync($"silo: could not start: {e.Message}");
+    return 1;
+}
 return 0;
