@@ -21,12 +21,16 @@ public static class ProbeCommand
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("probe", "Measure p of the data's response tokens under the backbone, before training, and place it on the continuum.")
             { backbone, data, maxLength, promptKey, responseKey, threads, json };
-        command.SetAction(parse =>
+        command.SetAction(async parse =>
         {
             TrainingConsole.SetThreads(parse.GetValue(threads));
             var examples = TrainingConsole.ReadData(parse.GetValue(data)!, parse.GetValue(promptKey)!, parse.GetValue(responseKey)!);
-            using var model = Backbone.Load(parse.GetValue(backbone)!);
-            var r = CapabilityProbe.Measure(model.Model, model.Tokenizer, examples, parse.GetValue(maxLength));
+            var r = await ConsoleProgress.WhileAsync(parse.GetValue(json) ? TextWriter.Null : Console.Error,
+                $"probe: loading the backbone and scoring {examples.Count} examples' response tokens", _ => Task.Run(() =>
+                {
+                    using var model = Backbone.Load(parse.GetValue(backbone)!);
+                    return CapabilityProbe.Measure(model.Model, model.Tokenizer, examples, parse.GetValue(maxLength));
+                }));
             var report = new Report(r.MeanP, r.MedianP, r.Q1P, r.Q3P, r.ShareAboveHalf, r.Tokens, r.RegionName);
             if (parse.GetValue(json))
             {

@@ -20,13 +20,14 @@ public static class SearchCommand
 
     public static Command Create()
     {
-        var command = new Command("search", "Search the objective family on the cluster: start, status, watch, logs, list, cancel.");
+        var command = new Command("search", "Search the objective family on the cluster: start, status, watch, logs, list, cancel, plot.");
         command.Subcommands.Add(SearchStartCommand.Create());
         command.Subcommands.Add(CreateStatus());
         command.Subcommands.Add(CreateWatch());
         command.Subcommands.Add(SearchLogsCommand.Create());
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateCancel());
+        command.Subcommands.Add(SearchPlotCommand.Create());
         return command;
     }
 

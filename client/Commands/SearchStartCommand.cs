@@ -127,7 +127,9 @@ public static class SearchStartCommand
         StudyStatus status;
         try
         {
-            status = await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
+            // The silo reads the data and hashes the backbone and data files first: minutes for a large backbone.
+            status = await ConsoleProgress.WhileAsync(progress, $"starting study {request.Name}: the silo checks the data and hashes the backbone and data files",
+                _ => grains.GetGrain<IStudyGrain>(request.Name).Start(request));
         }
         catch (TimeoutException e)
         {

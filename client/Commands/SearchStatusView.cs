@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BeyondNll.Grains;
+using BeyondNll.Studies;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Trainer;
 using Spectre.Console;
@@ -17,7 +18,8 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class SearchStatusView
 {
-    /// <summary>The study; <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
+    /// <summary>The study; <c>importance</c> each parameter's share of the variance of the completed search trials'
+    /// values (fANOVA, see <see cref="StudyImportance"/>; empty while too few completed); <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
     /// the study's one answer (see <see cref="AnswerJson"/>), <c>dtype</c> ... <c>lora_targets</c> the recipe's
     /// real-backbone fields as they were before the recipe existed; <c>winner_trial</c> the trial whose model
     /// `bnll export --format hf` writes, <c>keep_models</c> how many search trials' models are kept.</summary>
@@ -26,7 +28,8 @@ public static class SearchStatusView
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
         int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
         string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets,
-        string Workload, JsonObject Recipe, AnswerJson? Answer, int? WinnerTrial, int KeepModels);
+        string Workload, JsonObject Recipe, AnswerJson? Answer, int? WinnerTrial, int KeepModels,
+        IReadOnlyDictionary<string, double> Importance);
 
     /// <summary>
     /// The study's answer, the same everywhere it is shown: the winner (the confirmation's when the study
@@ -74,7 +77,8 @@ public static class SearchStatusView
         s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
         s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
         s.Recipe.Dtype, s.Recipe.GradientCheckpointing, s.Recipe.LoraRank, s.Recipe.LoraAlpha, s.Recipe.LoraTargets,
-        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer), s.WinnerTrial, s.KeepModels);
+        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer), s.WinnerTrial, s.KeepModels,
+        StudyImportance.Of(s));
 
     public static AnswerJson? ToJson(StudyAnswer? a) => a is null ? null : new AnswerJson(a.Objective, PaperKeyOrNull(a.Objective),
         a.LearningRate, a.Value, a.Challenger, a.ChallengerLearningRate, a.ChallengerValue, a.NllValue, a.NllLearningRate, a.Gain,

@@ -43,6 +43,9 @@ public sealed record TrialView
     [Id(13)] public string? WeightDtype { get; init; }
     /// <summary>The learning curve: training loss every 1% of the steps and each intermediate value.</summary>
     [Id(20)] public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+    /// <summary>The curve's intermediate values (the study's metric on validation data, as the pruner saw it), in step order.</summary>
+    public IReadOnlyList<(int Step, double Value)> Intermediate =>
+        Curve.Where(p => p.Value is not null).Select(p => (p.Step, p.Value!.Value)).ToList();
 
     public string Objective => Recipe.Objective;
     public double LearningRate => Recipe.LearningRate;
@@ -91,4 +94,6 @@ public sealed record StudyStatus
     [Id(30)] public int? WinnerTrial { get; init; }
     /// <summary>Search trials whose models are kept, best first (the request's).</summary>
     [Id(31)] public int KeepModels { get; init; } = 1;
+    /// <summary>The search space as JSON (the request's): what the trials' parameters range over, for importance and plots.</summary>
+    [Id(32)] public string SpaceJson { get; init; } = "";
 }

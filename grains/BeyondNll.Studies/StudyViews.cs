@@ -19,7 +19,7 @@ public static class StudyViews
             Created = study.Record.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(study.Trials, r.ConfirmSeeds, study.Direction),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds, Recipe = study.BaseRecipe, Answer = study.Answer(), Workload = r.Workload,
-            WinnerTrial = StudyAnswers.WinnerTrial(study)?.Number, KeepModels = r.KeepModels,
+            WinnerTrial = StudyAnswers.WinnerTrial(study)?.Number, KeepModels = r.KeepModels, SpaceJson = r.SpaceJson,
         };
     }
 

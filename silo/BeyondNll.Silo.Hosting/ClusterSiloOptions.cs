@@ -69,8 +69,27 @@ public sealed class ClusterSiloOptions
     public string ClusterId { get; set; } = "bnll";
     public string ServiceId { get; set; } = "bnll";
 
-    /// <summary>Port of the Orleans dashboard on localhost; 0 turns it off.</summary>
+    /// <summary>Port of the Orleans dashboard and the study pages (/dashboard, /studies, /metrics, /healthz); 0 turns it off.</summary>
     public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>
+    /// The address the dashboard port listens on: localhost by default, so only this machine sees it.
+    /// Any other (0.0.0.0, ::, an interface's address) needs <see cref="DashboardToken"/>.
+    /// </summary>
+    public string DashboardAddress { get; set; } = "localhost";
+
+    /// <summary>
+    /// An access token every request to the dashboard port must carry (Authorization: Bearer TOKEN, or
+    /// ?token=TOKEN once in a browser, which keeps it in a cookie); /healthz needs none. Better given
+    /// as BNLL_Silo__DashboardToken than as a flag. None: no check, allowed on localhost only.
+    /// </summary>
+    public string? DashboardToken { get; set; }
+
+    /// <summary>
+    /// An OpenTelemetry collector (http://collector:4317, OTLP over gRPC; or the environment's
+    /// OTEL_EXPORTER_OTLP_ENDPOINT) to send the silo's metrics and traces to; none: metrics on /metrics only.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
 
     /// <summary>How often every silo nudges unfinished studies (so a study outlives the silo it was on).</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(2);

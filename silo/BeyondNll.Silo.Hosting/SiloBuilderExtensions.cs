@@ -51,6 +51,8 @@ public static class SiloBuilderExtensions
         silo.Services.Configure<TypeManifestOptions>(o => o.AddAllowedAssembly(typeof(StudyRecord).Assembly));
         silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, MovedStoredTypes>();
         silo.Services.AddHostedService<ClusterWatchdog>();
+        // Trace context travels with grain calls, so a trial's spans join its study's (ClusterTracing).
+        silo.AddActivityPropagation();
         return silo;
     }
 

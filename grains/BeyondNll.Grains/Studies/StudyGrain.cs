@@ -59,6 +59,7 @@ public sealed class StudyGrain(
 
     public async Task<StudyStatus> Start(StudyRequest request)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyStart)?.SetTag(ClusterTracing.StudyTag, Name);
         if (request.Name != Name) throw new ArgumentException($"the request names study '{request.Name}', not '{Name}'");
         if (state.RecordExists || model is not null) throw new ArgumentException($"a study named '{Name}' exists already");
         StudyRequestValidator.CheckSettings(request);
@@ -118,6 +119,9 @@ public sealed class StudyGrain(
     /// </summary>
     public async Task OnTrialFinished(TrialOutcome outcome)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyTrialFinished)?.SetTag(ClusterTracing.StudyTag, Name)
+            .SetTag(ClusterTracing.TrialTag, outcome.Number).SetTag(ClusterTracing.AttemptTag, outcome.Attempt)
+            .SetTag(ClusterTracing.OutcomeTag, outcome.State.ToString().ToLowerInvariant()).SetTag(ClusterTracing.ValueTag, outcome.Value);
         if (model is null || !model.Apply(outcome, DateTimeOffset.UtcNow)) return;
         logger.LogInformation("Study {Study}: trial {Trial} attempt {Attempt} ended {State}", Name, outcome.Number, outcome.Attempt, outcome.State);
         if (model.IsRunning)
@@ -256,6 +260,9 @@ public sealed class StudyGrain(
     /// </summary>
     async Task StartAttempt(AttemptKey key, TrialSpec spec)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyStartAttempt)?.SetTag(ClusterTracing.StudyTag, Name)
+            .SetTag(ClusterTracing.TrialTag, spec.Number).SetTag(ClusterTracing.AttemptTag, spec.Attempt)
+            .SetTag(ClusterTracing.DeviceTag, $"{key.Silo}/{spec.Device}").SetTag(ClusterTracing.ObjectiveTag, spec.Recipe.Objective);
         try
         {
             await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(spec);
@@ -290,6 +297,7 @@ public sealed class StudyGrain(
     async Task FinishWhenDone()
     {
         if (!Study.ReadyToFinish) return;
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyFinish)?.SetTag(ClusterTracing.StudyTag, Name);
         if (StudyResults.ForBackbone(Study) is { } result)
         {
             await GrainFactory.GetGrain<IBackboneGrain>(Study.Request.Backbone).RecordResult(result);

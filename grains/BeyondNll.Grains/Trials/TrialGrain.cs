@@ -129,6 +129,10 @@ public sealed class TrialGrain(
     /// <summary>Runs on this activation's scheduler; only the workload itself runs on another thread.</summary>
     async Task RunAsync(TrialSpec spec, DeviceSlot device, Task started)
     {
+        // Under the study's span that started it (the incoming call's context); the outcome's report to the study goes under this one.
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.TrialAttempt)?.SetTag(ClusterTracing.StudyTag, spec.Study)
+            .SetTag(ClusterTracing.TrialTag, spec.Number).SetTag(ClusterTracing.AttemptTag, spec.Attempt)
+            .SetTag(ClusterTracing.DeviceTag, $"{silo.SiloAddress}/{spec.Device}").SetTag(ClusterTracing.ObjectiveTag, spec.Recipe.Objective);
         var watch = Stopwatch.StartNew();
         var events = Channel.CreateUnbounded<WorkloadEvent>(new UnboundedChannelOptions { SingleReader = true });
         var host = silo.SiloAddress.ToString();
@@ -169,6 +173,7 @@ public sealed class TrialGrain(
             {
                 lastIntermediate = value;
                 curve!.Intermediate(e.Step, value);
+                span?.AddEvent(new ActivityEvent("intermediate", tags: new ActivityTagsCollection { ["step"] = e.Step, [ClusterTracing.ValueTag] = value }));
                 var keep = await TryCallStudy(() => study.OnIntermediate(Key, e.Step, value), fallback: true);
                 if (!keep) await Stop(TrialStopKind.Pruned, $"pruned at step {e.Step} ({value:G4})");
             }
@@ -187,6 +192,8 @@ public sealed class TrialGrain(
         if (waiter is not null && waiter != spec.Study && StudyRequestValidator.IsStudyName(waiter))
             _ = GrainFactory.GetGrain<IStudyGrain>(waiter).Tick();
         metrics.AttemptEnded(outcome.Seconds, outcome.State);
+        span?.SetTag(ClusterTracing.OutcomeTag, outcome.State.ToString().ToLowerInvariant()).SetTag(ClusterTracing.ValueTag, outcome.Value);
+        if (outcome.State == TrialRunState.Failed) span?.SetStatus(ActivityStatusCode.Error, outcome.Reason);
         state.State.State = outcome.State;
         state.State.Ended = DateTimeOffset.UtcNow;
         state.State.Outcome = outcome;
