@@ -32,8 +32,8 @@ public static class SearchStartCommand
         var space = new Option<string>("--space") { Description = SearchSpaceArgument.Description, DefaultValueFactory = _ => NamedSpaces.Default };
         var trials = new Option<int>("--trials") { Description = "Trials in all, the NLL baseline included.", DefaultValueFactory = _ => 12 };
         var parallel = new Option<int>("--parallel") { Description = "Trials in flight at most (fewer when fewer devices are free).", DefaultValueFactory = _ => 4 };
-        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => "tpe" };
-        var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", PrunerFactory.Names)}.", DefaultValueFactory = _ => "none" };
+        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => SamplerFactory.Default };
+        var pruner = new Option<string>("--pruner") { Description = $"{PrunerFactory.Usage}.", DefaultValueFactory = _ => "none" };
         var metric = new Option<string>("--metric") { Description = "accuracy (maximised) or nll (validation NLL, minimised).", DefaultValueFactory = _ => "accuracy" };
         var workload = new Option<string>("--workload") { Description = "torch, or simulated:SECONDS for a dry run of the cluster.", DefaultValueFactory = _ => "torch" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sampler and of training.", DefaultValueFactory = _ => 0 };
@@ -44,6 +44,8 @@ public static class SearchStartCommand
         var responseKey = TrainingConsole.ResponseKey();
         var confirm = new Option<int>("--confirm") { Description = "After the search, re-run this many of the best configurations and the best NLL one on fresh seeds (0 = none).", DefaultValueFactory = _ => 2 };
         var confirmSeeds = new Option<int>("--confirm-seeds") { Description = "Fresh training seeds per confirmed configuration (at least 2).", DefaultValueFactory = _ => 3 };
+        var keepModels = new Option<int>("--keep-models") { Description = "Keep the trained models of this many of the best trials (and the confirmed winner's); the rest are deleted.", DefaultValueFactory = _ => 1 };
+        var trialTimeLimit = new Option<double>("--trial-time-limit") { Description = "Seconds an attempt may train before its trial fails (0 = no limit).", DefaultValueFactory = _ => 0 };
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
         var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL (Ctrl-C stops watching, not the study)." };
         var gateway = ClusterCommandLine.Gateway();
@@ -53,6 +55,7 @@ public static class SearchStartCommand
         {
             name, backbone, train, val, space, trials, parallel, sampler, pruner, metric, workload, seed,
             evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
+            keepModels, trialTimeLimit,
         };
         recipeFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -82,6 +85,8 @@ public static class SearchStartCommand
                 ResponseKey = parse.GetValue(responseKey)!,
                 Confirm = parse.GetValue(confirm),
                 ConfirmSeeds = parse.GetValue(confirmSeeds),
+                KeepModels = parse.GetValue(keepModels),
+                TrialTimeLimit = parse.GetValue(trialTimeLimit),
                 Recipe = recipeFlags.Read(parse) with { Seed = parse.GetValue(seed) },
             });
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>

@@ -45,6 +45,10 @@ public sealed record StudyRequest
     /// field the space names are the trial's own, the rest is this. Null only in a study stored before
     /// recipes existed (see <see cref="Legacy"/>), which gets one from its old fields when it loads.</summary>
     [Id(29)] public TrainingRecipe? Recipe { get; init; }
+    /// <summary>The trained models of this many search trials are kept, best first (with the confirmed winner's); the rest are deleted.</summary>
+    [Id(30)] public int KeepModels { get; init; } = 1;
+    /// <summary>Seconds one attempt may train before it is stopped and its trial fails (not retried); 0 = no limit.</summary>
+    [Id(31)] public double TrialTimeLimit { get; init; }
 
     /// <summary>
     /// The training settings of a request stored before <see cref="Recipe"/> existed, under their

@@ -25,6 +25,8 @@ public sealed record TrialSpec
     [Id(18)] public string ParamsJson { get; init; } = "{}";
     /// <summary>The device slot reserved for this attempt on the trial's silo.</summary>
     [Id(19)] public required string Device { get; init; }
+    /// <summary>Seconds an attempt may train before it is stopped and the trial fails; 0 = no limit.</summary>
+    [Id(30)] public double TimeLimit { get; init; }
 }
 
 /// <summary>A file or folder and the SHA-256 of its content, so a host with other files refuses to train.</summary>
@@ -53,8 +55,28 @@ public sealed record TrialOutcome
     /// <summary>What the workload trained, when it says: parameters the optimizer updated and the weights' dtype.</summary>
     [Id(11)] public long? TrainableParameters { get; init; }
     [Id(12)] public string? WeightDtype { get; init; }
+    /// <summary>What kind of failure ended a failed attempt: the study decides from it whether to run another.</summary>
+    [Id(20)] public TrialFailure Failure { get; init; }
+    /// <summary>The checkpoint's step the attempt went on from; 0 when it started fresh.</summary>
+    [Id(21)] public int ResumedFromStep { get; init; }
+    /// <summary>The attempt's worker process, when it ran in one.</summary>
+    [Id(22)] public int? Pid { get; init; }
+    /// <summary>The attempt's learning curve (from <see cref="ResumedFromStep"/> on).</summary>
+    [Id(23)] public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
 }
 
-/// <summary>A running attempt's progress, as the trial grain reports it.</summary>
+/// <summary>
+/// Why an attempt failed, as the study tells failures apart: a lost host or worker and other faults are
+/// retried (resuming the trial's checkpoint); running out of memory, diverging, bad inputs and the time
+/// limit are not (another attempt with the same recipe would end the same way).
+/// </summary>
+public enum TrialFailure { None, Lost, Fault, OutOfMemory, Diverged, Input, TimeLimit }
+
+/// <summary>A point of a trial's learning curve: the training loss at a step, and the intermediate value of the study's metric when one was taken there.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.CurvePoint")]
+public sealed record CurvePoint(int Step, double? TrainLoss, double? Value);
+
+/// <summary>A running attempt's progress, as the trial grain reports it: with the checkpoint it resumed, its worker process and its curve so far.</summary>
 [GenerateSerializer, Immutable, Alias("bnll.TrialProgress")]
-public sealed record TrialProgress(TrialRunState State, int Step, int Steps, double? Loss, double? LastIntermediate, string Device);
+public sealed record TrialProgress(TrialRunState State, int Step, int Steps, double? Loss, double? LastIntermediate, string Device,
+    int ResumedFromStep = 0, int? Pid = null, IReadOnlyList<CurvePoint>? Curve = null);

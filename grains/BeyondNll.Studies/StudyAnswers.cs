@@ -22,17 +22,38 @@ public static class StudyAnswers
         if (StudyConfirmation.Summarise(study.Trials, study.Request.ConfirmSeeds, study.Direction) is { } confirmed)
             return FromConfirmation(confirmed);
 
-        var sign = study.Metric.Sign;
-        var nll = searched.Where(t => t.Recipe.Objective == Objective.Nll.Spec).MaxBy(t => sign * t.Value!.Value);
-        var challenger = searched.Where(t => t.Recipe.Objective != Objective.Nll.Spec).MaxBy(t => sign * t.Value!.Value);
-        double? gain = nll is not null && challenger is not null ? sign * (challenger.Value!.Value - nll.Value!.Value) : null;
-        var winner = (gain > 0 ? challenger : nll ?? challenger)!;
+        var (nll, challenger, winner, gain) = SearchWinner(study, searched);
         return new StudyAnswer
         {
             Objective = winner.Recipe.Objective, LearningRate = winner.Recipe.LearningRate, Value = winner.Value!.Value,
             Challenger = challenger?.Recipe.Objective, ChallengerLearningRate = challenger?.Recipe.LearningRate, ChallengerValue = challenger?.Value,
             NllValue = nll?.Value, NllLearningRate = nll?.Recipe.LearningRate, Gain = gain, Confirmed = false,
         };
+    }
+
+    /// <summary>
+    /// The trial whose trained model is the study's winner: with a confirmation, the best seed of the
+    /// winning configuration; without one, the search trial of the answer's winner. Null while no
+    /// search trial has completed. `bnll export --format hf` writes this trial's model.
+    /// </summary>
+    public static StudyTrial? WinnerTrial(StudyModel study)
+    {
+        var searched = Completed(study.Trials).Where(t => t.Role == TrialRoles.Search).ToList();
+        if (searched.Count == 0) return null;
+        if (StudyConfirmation.Summarise(study.Trials, study.Request.ConfirmSeeds, study.Direction) is { } confirmed)
+            return Completed(study.Trials).Where(t => t.Role == TrialRoles.Confirm && StudyConfirmation.NameOf(t) == confirmed.Winner)
+                .MaxBy(t => study.Metric.Sign * t.Value!.Value);
+        return SearchWinner(study, searched).Winner;
+    }
+
+    /// <summary>Without a confirmation: the best NLL trial, the best other one, the winner of the two and the gain.</summary>
+    static (StudyTrial? Nll, StudyTrial? Challenger, StudyTrial Winner, double? Gain) SearchWinner(StudyModel study, List<StudyTrial> searched)
+    {
+        var sign = study.Metric.Sign;
+        var nll = searched.Where(t => t.Recipe.Objective == Objective.Nll.Spec).MaxBy(t => sign * t.Value!.Value);
+        var challenger = searched.Where(t => t.Recipe.Objective != Objective.Nll.Spec).MaxBy(t => sign * t.Value!.Value);
+        double? gain = nll is not null && challenger is not null ? sign * (challenger.Value!.Value - nll.Value!.Value) : null;
+        return (nll, challenger, (gain > 0 ? challenger : nll ?? challenger)!, gain);
     }
 
     /// <summary>The best completed search trial (the search's single best value); null while none completed.</summary>

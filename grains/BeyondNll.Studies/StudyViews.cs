@@ -19,13 +19,16 @@ public static class StudyViews
             Created = study.Record.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(study.Trials, r.ConfirmSeeds, study.Direction),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds, Recipe = study.BaseRecipe, Answer = study.Answer(), Workload = r.Workload,
+            WinnerTrial = StudyAnswers.WinnerTrial(study)?.Number, KeepModels = r.KeepModels,
         };
     }
 
     public static TrialView View(StudyTrial t) => new()
     {
         Number = t.Number, Recipe = t.Recipe, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
-        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
+        Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released,
+            a.ResumedFromStep, a.Pid)).ToList(),
         Step = t.Step, Message = t.Message, Role = t.Role, TrainableParameters = t.TrainableParameters, WeightDtype = t.WeightDtype,
+        Curve = t.Curve,
     };
 }

@@ -75,7 +75,29 @@ public sealed class ClusterSiloOptions
     /// <summary>How often every silo nudges unfinished studies (so a study outlives the silo it was on).</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Where studies keep their trials' checkpoints, kept models and attempt logs (see ArtifactFolders);
+    /// default: "artifacts" under <see cref="DataDirectory"/>. With several hosts, a folder on storage they
+    /// all share (NFS, a cluster file system), at any path on each: an attempt rerun on another host then
+    /// resumes from its trial's checkpoint, and any host serves logs and exports.
+    /// </summary>
+    public string? Artifacts { get; set; }
+
+    /// <summary>Steps between a trial's checkpoints when its recipe leaves it to the host (checkpoint_every 0); 0 = every 5% of the trial's steps.</summary>
+    public int CheckpointEvery { get; set; }
+
+    /// <summary>
+    /// The worker that runs each torch attempt in a process of its own (BeyondNll.Worker.dll); default:
+    /// the one beside the silo (a published silo, or its build output), else the repository's build.
+    /// </summary>
+    public string? Worker { get; set; }
+
+    /// <summary>A worker whose resident memory passes this many MiB is stopped and its trial fails as out of memory (not retried); 0 = no limit.</summary>
+    public int WorkerMemoryMb { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "cluster.db");
+
+    public string ArtifactsDirectory => string.IsNullOrWhiteSpace(Artifacts) ? Path.Combine(DataDirectory, "artifacts") : Artifacts;
 
     /// <summary>Whether grain state lives in SQLite under <see cref="DataDirectory"/> (localhost clustering) rather than on a server.</summary>
     public bool KeepsStateLocally => Clustering.Trim().Equals("localhost", StringComparison.OrdinalIgnoreCase);

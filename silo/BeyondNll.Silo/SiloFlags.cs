@@ -45,6 +45,15 @@ static class SiloFlags
         Text("--tls-password", nameof(ClusterSiloOptions.TlsPassword), "The PFX file's password (better BNLL_Silo__TlsPassword)."),
         Switch("--fast-failure-detection", nameof(ClusterSiloOptions.FastFailureDetection),
             "Declare a silo that stopped answering dead within seconds (for one machine and quiet networks)."),
+        Text("--artifacts", nameof(ClusterSiloOptions.Artifacts),
+            "Folder of the studies' checkpoints, kept models and attempt logs; none = artifacts under --data-dir. " +
+            "With several hosts, storage they all share, so that an attempt rerun elsewhere resumes its checkpoint."),
+        Number("--checkpoint-every", nameof(ClusterSiloOptions.CheckpointEvery),
+            "Steps between a trial's checkpoints when its recipe's checkpoint_every is 0; 0 = every 5% of the trial's steps."),
+        Text("--worker", nameof(ClusterSiloOptions.Worker),
+            "The worker program each torch attempt runs in (BeyondNll.Worker.dll); none = the one built beside the silo."),
+        Number("--worker-memory-mb", nameof(ClusterSiloOptions.WorkerMemoryMb),
+            "A worker whose resident memory passes this many MiB is stopped and its trial fails as out of memory (not retried); 0 = no limit."),
     ];
 
     /// <summary>
