@@ -29,10 +29,12 @@ static class StatusSamples
         return key;
     }
 
-    static void End(StudyModel model, string key, TrialRunState state, double? value, string reason, int minute)
+    static void End(StudyModel model, string key, TrialRunState state, double? value, string reason, int minute,
+        IReadOnlyList<CurvePoint>? curve = null)
     {
         var number = int.Parse(key.Split('|')[1]);
-        model.Apply(new TrialOutcome { AttemptKey = key, Number = number, Attempt = int.Parse(key.Split('|')[2]), State = state, Value = value, Reason = reason }, T0.AddMinutes(minute));
+        model.Apply(new TrialOutcome { AttemptKey = key, Number = number, Attempt = int.Parse(key.Split('|')[2]), State = state, Value = value, Reason = reason,
+            Curve = curve ?? [] }, T0.AddMinutes(minute));
     }
 
     /// <summary>
@@ -50,7 +52,7 @@ static class StatusSamples
         var retry = Start(model, "silo-b", "cuda:0", 2);
         var topP = Start(model, "silo-b", "cuda:1", 2);
         model.Report(2, topP, 25, 0.4);
-        End(model, topP, TrialRunState.Pruned, null, "pruned", 3);
+        End(model, topP, TrialRunState.Pruned, null, "pruned", 3, curve: [new CurvePoint(25, 1.25, 0.4)]);
         End(model, retry, TrialRunState.Completed, 0.80, "completed", 3);
         Assert.True(model.ReadyToFinish);
         model.Finish();

@@ -67,9 +67,9 @@ public class StudyFiguresTests
         Assert.Empty(started.GetProperty("importance").EnumerateObject());
 
         var completed = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
-        var pruned = completed.GetProperty("trials")[2].GetProperty("intermediate");
-        Assert.Equal("""[{"step":25,"value":0.4}]""", pruned.GetRawText());
-        Assert.Empty(completed.GetProperty("trials")[0].GetProperty("intermediate").EnumerateArray());
+        var pruned = completed.GetProperty("trials")[2].GetProperty("curve");
+        Assert.Equal("""[{"step":25,"train_loss":1.25,"value":0.4}]""", pruned.GetRawText());
+        Assert.Empty(completed.GetProperty("trials")[0].GetProperty("curve").EnumerateArray());
     }
 
     [Fact]
