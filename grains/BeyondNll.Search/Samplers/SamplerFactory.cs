@@ -11,11 +11,15 @@ public static class SamplerFactory
 
     /// <param name="constantLiar">TPE only: running trials count as the worst result.</param>
     /// <param name="multivariate">TPE only: parameters that exist together are modelled jointly.</param>
+    /// <param name="startupTrials">TPE only: trials with a result before TPE takes over (null: Optuna's 10).</param>
     /// <exception cref="ArgumentException">An unknown name, or a space the sampler cannot handle.</exception>
     public static ISampler Create(string name, SearchSpace space, StudyDirection direction, long seed,
-        bool constantLiar = false, bool multivariate = false, TrialHistory? history = null) => name switch
+        bool constantLiar = false, bool multivariate = false, TrialHistory? history = null, int? startupTrials = null) => name switch
     {
-        "tpe" => new TpeSampler(space, new TpeOptions { ConstantLiar = constantLiar, Multivariate = multivariate },
+        "tpe" => new TpeSampler(space, new TpeOptions
+            {
+                ConstantLiar = constantLiar, Multivariate = multivariate, StartupTrials = startupTrials ?? new TpeOptions().StartupTrials,
+            },
             direction, seed, history),
         "random" => new RandomSampler(space, direction, seed, history),
         "grid" => new GridSampler(space, direction, seed, history),
