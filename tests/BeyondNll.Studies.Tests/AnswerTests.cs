@@ -33,13 +33,15 @@ public class AnswerTests
     [Fact]
     public void The_best_nll_trial_not_the_first_is_the_yardstick()
     {
-        var d = new Driver(Driver.Request(trials: 3, parallel: 3, enqueue: ["nll", "power:10"]));
+        // NLL at both rungs of the ladder (0.40 at 1e-4, 0.58 at 1e-3), then power:10 at both (0.60, 0.01).
+        var d = new Driver(Driver.Request(trials: 4, parallel: 4, enqueue: ["power:10"], learningRates: [1e-4, 1e-3]));
         var specs = d.StartAll();
         d.Complete(specs[0], 0.40);
         d.Complete(specs[1], 0.58);
         d.Complete(specs[2], 0.60);
+        d.Complete(specs[3], 0.01);
         var answer = d.Model.Answer()!;
-        Assert.Equal((0.58, "power:10"), (answer.NllValue, answer.Objective));
+        Assert.Equal((0.58, 1e-3, "power:10", 1e-4), (answer.NllValue, answer.NllLearningRate, answer.Objective, answer.LearningRate));
         Assert.Equal(0.02, answer.Gain!.Value, 1e-12);
         Assert.Equal(1, d.Model.Status().Baseline!.Number);
     }

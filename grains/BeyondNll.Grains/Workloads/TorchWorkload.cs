@@ -17,7 +17,7 @@ public sealed class TorchWorkload : IWorkload
     {
         if (device.Threads > 0) torch.set_num_threads(device.Threads);
         var inputs = new RunInputs(spec.Backbone.Path, spec.Train.Path, spec.Val.Path,
-            new SftFieldMap(spec.PromptKey, spec.ResponseKey), AnswerFormat.Parse(spec.AnswerFormat));
+            new SftFieldMap(spec.PromptKey, spec.ResponseKey), AnswerFormat.Parse(spec.AnswerFormat), spec.Test?.Path);
         var result = TrainingRun.Run(spec.Recipe, inputs, new RunHooks
         {
             Metric = StudyMetric.Parse(spec.Metric),
@@ -27,6 +27,6 @@ public sealed class TorchWorkload : IWorkload
             Device = device.Kind == "cuda" ? device.Id : "cpu",
         }, cancellation);
         var v = result.Validation;
-        return new WorkloadResult(result.Value, v.Accuracy, v.MeanNll, v.MeanP, result.TrainableParameters, result.WeightDtype);
+        return new WorkloadResult(result.Value, v.Accuracy, v.MeanNll, v.MeanP, result.TrainableParameters, result.WeightDtype, result.TestValue);
     }
 }
