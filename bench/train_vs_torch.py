@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The training layer against the PyTorch anchor, side by side in one run (issue 2).
 
-Runs `bnll bench train|probe|decode` and ../shared/bench/torch_sft_bench.py alternately, `--rounds`
+Runs `bnll bench train|probe|decode` and the same subcommand of bench/torch_anchor.py (the same
+model and measurements in plain PyTorch, taking bnll bench's arguments) alternately, `--rounds`
 times over every configuration and measurement (the side that goes first alternates between
 rounds), and prints a Markdown table of each side's median, the ratio bnll / PyTorch (median of the
-per-round ratios, so that slow drifts of the machine's load cancel), bnll's objective share of the
-step, and the CPU share other processes took while each side ran (this machine is shared).
+per-round ratios, so that slow drifts of the machine's load cancel) and the per-round ratios, bnll's
+objective share of the step, and the CPU share other processes took while each side ran (this
+machine is shared).
 
 Set-up (Debian 12):
   apt-get install -y python3-torch libopenblas0-openmp
@@ -28,23 +30,11 @@ import shlex
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BNLL = "dotnet " + os.path.join(REPO, "client/bin/Release/net10.0/bnll.dll")
-DEFAULT_ANCHOR = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "torch_sft_bench.py"))
-
-
-def anchor_loss(spec):
-    """bnll's objective spec as the anchor's --loss name: nll, power:k -> power-k, top-p:q -> top-q."""
-    if spec == "nll":
-        return "nll"
-    family, _, value = spec.partition(":")
-    names = {"power": "power-", "top-p": "top-"}
-    if family not in names or not value:
-        raise SystemExit(f"objective {spec!r} has no counterpart in the anchor (nll, power:k, top-p:q)")
-    return names[family] + value
+DEFAULT_ANCHOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_anchor.py")
 
 
 class LoadMeter:
@@ -81,51 +71,41 @@ def last_json(stdout):
 
 
 class Sides:
-    """How each side runs one measurement; each returns (rate, extra fields)."""
+    """How each side runs one measurement: bnll's `bench` and the anchor take the same arguments and
+    print the same JSON fields; each run returns (rate, extra fields)."""
 
     def __init__(self, args):
         self.args = args
-        self.bnll = shlex.split(args.bnll)
+        self.bnll = shlex.split(args.bnll) + ["bench"]
         self.anchor = [args.python, args.anchor]
         self.env = dict(os.environ)
         if args.omp_wait_policy:
             self.env["OMP_WAIT_POLICY"] = args.omp_wait_policy
 
-    def bnll_run(self, config, task):
+    def bench_arguments(self, config, task):
         a = self.args
-        cmd = self.bnll + ["bench"]
         kind, _, detail = task.partition(":")
         if kind == "train":
-            cmd += ["train", "--objective", detail, "--steps", str(a.steps), "--warmup", str(a.warmup)]
+            command = ["train", "--objective", detail, "--steps", str(a.steps), "--warmup", str(a.warmup)]
         elif kind == "probe":
-            cmd += ["probe"]
+            command = ["probe"]
         else:
-            cmd += ["decode"] + (["--no-cache"] if detail == "nocache" else [])
-        out, other = run(cmd + ["--config", config, "--threads", str(a.threads), "--json"], self.env)
+            command = ["decode"] + (["--no-cache"] if detail == "nocache" else [])
+        return command + ["--config", config, "--threads", str(a.threads), "--json"]
+
+    def measure(self, side, config, task):
+        out, other = run(side + self.bench_arguments(config, task), self.env)
         r = last_json(out)
-        rate = r["new_tokens_per_second"] if kind == "decode" else r["tokens_per_second"]
-        share = r["loss_ms_median"] / r["step_ms_median"] if kind == "train" else None
+        rate = r["new_tokens_per_second"] if task.startswith("decode") else r["tokens_per_second"]
+        # bnll's trainer times its head and objective; the anchor's step has no such split.
+        share = r["loss_ms_median"] / r["step_ms_median"] if "loss_ms_median" in r else None
         return dict(rate=rate, other_cpu_frac=other, loss_share=share, raw=r)
 
+    def bnll_run(self, config, task):
+        return self.measure(self.bnll, config, task)
+
     def anchor_run(self, config, task):
-        a = self.args
-        common = ["--config", config, "--threads", str(a.threads)]
-        kind, _, detail = task.partition(":")
-        if kind == "train":
-            cmd = self.anchor + common + ["--loss", anchor_loss(detail), "--steps", str(a.steps),
-                                          "--warmup", str(a.warmup), "--json"]
-            out, other = run(cmd, self.env)
-            r = last_json(out)
-            return dict(rate=r["tokens_per_second"], other_cpu_frac=other, raw=r)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "r.jsonl")
-            anchor_task = "probe" if kind == "probe" else "decode:" + detail
-            _, other = run(self.anchor + common + ["--tasks", anchor_task, "--no-check", "--json-out", path],
-                           self.env)
-            with open(path) as f:
-                r = json.loads(f.readlines()[-1])
-        rate = r["new_tokens_per_s"] if kind == "decode" else r["tokens_per_s"]
-        return dict(rate=rate, other_cpu_frac=other, raw={k: v for k, v in r.items() if k != "all_s"})
+        return self.measure(self.anchor, config, task)
 
 
 def label(task):
@@ -152,7 +132,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--omp-wait-policy", default="PASSIVE", help="OMP_WAIT_POLICY for both sides; '' = unset")
     ap.add_argument("--bnll", default=DEFAULT_BNLL, help="command that runs bnll")
-    ap.add_argument("--anchor", default=DEFAULT_ANCHOR)
+    ap.add_argument("--anchor", default=DEFAULT_ANCHOR, help="script with bnll bench's subcommands, flags and JSON")
     ap.add_argument("--python", default="/usr/bin/python3", help="Debian's python3, with python3-torch")
     ap.add_argument("--out", default=None, help="append every run here as one JSON line")
     args = ap.parse_args()
@@ -193,16 +173,16 @@ def main():
     print(f"{args.rounds} rounds, {args.threads} threads, OMP_WAIT_POLICY={args.omp_wait_policy or 'unset'}, "
           f"{os.cpu_count()} CPUs, {(time.time() - t_start) / 60:.0f} min; load average (1/5/15 min) "
           f"{' '.join(load_start)} at start, {' '.join(load_end)} at end\n")
-    print("| config | measurement | bnll | PyTorch | ratio bnll/PyTorch | objective share of bnll's step "
-          "| other processes' CPU share (bnll / PyTorch) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| config | measurement | bnll | PyTorch | ratio bnll/PyTorch (median) | per-round ratios "
+          "| objective share of bnll's step | other processes' CPU share (bnll / PyTorch) |")
+    print("|---|---|---|---|---|---|---|---|")
     for (config, task), pairs in results.items():
         med = lambda side, key: statistics.median(p[side][key] for p in pairs)
-        ratio = statistics.median(p["bnll"]["rate"] / p["torch"]["rate"] for p in pairs)
+        ratios = [p["bnll"]["rate"] / p["torch"]["rate"] for p in pairs]
         share = med("bnll", "loss_share") if task.startswith("train") else None
         unit = "new tokens/s" if task.startswith("decode") else "tokens/s"
         print(f"| {config} | {label(task)} ({unit}) | {fmt(med('bnll', 'rate'))} | {fmt(med('torch', 'rate'))} "
-              f"| {ratio:.2f} | {'–' if share is None else f'{100 * share:.1f}%'} "
+              f"| {statistics.median(ratios):.2f} | {' '.join(f'{r:.2f}' for r in ratios)} | {'–' if share is None else f'{100 * share:.1f}%'} "
               f"| {med('bnll', 'other_cpu_frac'):.2f} / {med('torch', 'other_cpu_frac'):.2f} |")
 
 

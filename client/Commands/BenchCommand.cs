@@ -6,13 +6,14 @@ namespace BeyondNll.Client.Commands;
 
 /// <summary>
 /// `bnll bench train|probe|decode`: the training layer's speed on the configurations of the PyTorch
-/// anchor (shared/bench/torch_sft_bench.py), measured the same way so the two can be compared as ratios.
+/// anchor bench/torch_anchor.py, measured the same way and with the same arguments, so that
+/// bench/train_vs_torch.py can run both and compare them as ratios.
 /// </summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure speed; compare with the anchors in shared/bench.");
+        var command = new Command("bench", "Measure speed; bench/train_vs_torch.py compares train, probe and decode with the PyTorch anchor bench/torch_anchor.py.");
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());

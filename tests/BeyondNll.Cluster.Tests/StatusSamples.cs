@@ -26,7 +26,7 @@ static class StatusSamples
     {
         var (trial, attempt) = model.NextAttempt()!.Value;
         var key = $"{model.Name}|{trial}|{attempt}|{silo}";
-        model.Start(key, silo, device, T0.AddMinutes(minute))!.ToString();
+        Assert.NotNull(model.Start(key, silo, device, T0.AddMinutes(minute)));
         return key;
     }
 

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace BeyondNll.Training.Benchmarks;
 
-/// <summary>A configuration of the PyTorch anchor (shared/bench/torch_sft_bench.py): model and batch shape.</summary>
+/// <summary>A configuration of the PyTorch anchor (bench/torch_anchor.py): model and batch shape.</summary>
 public sealed record BenchmarkConfig(string Name, int Vocab, int Width, int Layers, int Heads, int Sequence, int Batch)
 {
     public static BenchmarkConfig Tiny { get; } = new("tiny", 128, 128, 4, 4, 128, 32);

@@ -33,10 +33,10 @@ public sealed record DecoderConfig(
     /// <summary>Width of the k and v projections' outputs: KV heads × head dim.</summary>
     public int KvDim => KvHeads * HeadDim;
 
-    /// <summary>The "tiny" configuration of shared/bench/torch_sft_bench.py (1,082,496 parameters).</summary>
+    /// <summary>The "tiny" configuration of <c>bnll bench</c> and its PyTorch anchor bench/torch_anchor.py (1,082,496 parameters).</summary>
     public static DecoderConfig Tiny(int maxPositions = 128) => Bench(dModel: 128, layers: 4, heads: 4, maxPositions);
 
-    /// <summary>The "small" configuration of shared/bench/torch_sft_bench.py (6,360,320 parameters).</summary>
+    /// <summary>The "small" configuration of <c>bnll bench</c> and its PyTorch anchor bench/torch_anchor.py (6,360,320 parameters).</summary>
     public static DecoderConfig Small(int maxPositions = 256) => Bench(dModel: 256, layers: 6, heads: 8, maxPositions);
 
     // The bench's models: byte-level vocabulary of 128, full multi-head attention, untied head,

@@ -10,8 +10,8 @@ namespace BeyondNll.Training.Model;
 /// token embedding → N × [RMSNorm → causal multi-head attention with rotary positions (grouped
 /// key/value heads optional) → residual, RMSNorm → SwiGLU MLP → residual] → RMSNorm → linear head
 /// (untied, or tied to the embedding). Biases only on q/k/v and only when the config asks (Qwen2).
-/// With <see cref="DecoderConfig.Tiny"/> / <see cref="DecoderConfig.Small"/> it is the model of
-/// shared/bench/torch_sft_bench.py, parameter for parameter.
+/// With <see cref="DecoderConfig.Tiny"/> / <see cref="DecoderConfig.Small"/> it is the model of the
+/// PyTorch anchor bench/torch_anchor.py, parameter for parameter.
 /// <para>
 /// Submodules are named as in Hugging Face's <c>LlamaForCausalLM</c> and <c>Qwen2ForCausalLM</c>, so
 /// <c>state_dict()</c> and <c>named_parameters()</c> use their tensor names and a checkpoint in HF

@@ -5,7 +5,7 @@ namespace BeyondNll.Training.Model;
 
 /// <summary>
 /// Rotary position embedding (RoPE) in the "rotate-half" convention of Hugging Face's Llama and
-/// of shared/bench/torch_sft_bench.py: dimension i of a head is paired with dimension i + d/2 and
+/// of the PyTorch anchor bench/torch_anchor.py: dimension i of a head is paired with dimension i + d/2 and
 /// the pair is rotated by the angle position · theta^(-2i/d).
 /// <para>
 /// The cos and sin tables for every position up to the model's maximum are computed once and kept

@@ -4,7 +4,8 @@ namespace BeyondNll.Training.Tests.Model;
 
 public class DecoderConfigTests
 {
-    // Parameter counts of shared/bench/torch_sft_bench.py's models, from its formula:
+    // Parameter counts of the bench models (bench/torch_anchor.py; TorchAnchorTests checks the
+    // script's own count and shapes), from the formula:
     // vocab·d (embedding) + layers·(4d² + 3·d·mlp + 2d) + d (final norm) + vocab·d (untied head),
     // mlp = ceil(4d/64)·64.
     [Fact]
