@@ -30,8 +30,8 @@ public static class StudyConfirmation
 
     /// <summary>
     /// The confirmation trials to add (numbered from the study's trial count), none when no NLL
-    /// trial completed. Seed s of a configuration is its recipe's seed + s, s = 1 ... <paramref name="seeds"/>:
-    /// every configuration runs on the same seeds, the pairs of the paired test.
+    /// trial completed. Seed s of every configuration is the NLL baseline's recipe seed + s, s = 1 ... <paramref name="seeds"/>:
+    /// every configuration runs on the same seeds (even one whose search trial had a seed of its own), the pairs of the paired test.
     /// </summary>
     public static IReadOnlyList<StudyTrial> Plan(IReadOnlyList<StudyTrial> trials, int confirm, int seeds, StudyDirection direction)
     {
@@ -42,6 +42,7 @@ public static class StudyConfirmation
         if (baseline.Count == 0) return []; // no NLL value to compare with: nothing to confirm against
         var chosen = baseline.Concat(ConfirmationAnalysis.SelectTop(others, confirm, direction)).ToList();
 
+        var firstSeed = searched.First(t => NameOf(t) == baseline[0]).Recipe.Seed;
         var added = new List<StudyTrial>();
         foreach (var name in chosen)
         {
@@ -53,7 +54,7 @@ public static class StudyConfirmation
                     Number = trials.Count + added.Count,
                     Params = new Dictionary<string, double>(template.Params),
                     ParamsJson = template.ParamsJson,
-                    Recipe = template.Recipe with { Seed = template.Recipe.Seed + seed },
+                    Recipe = template.Recipe with { Seed = firstSeed + seed },
                     State = TrialRunState.Pending,
                     Role = TrialRoles.Confirm,
                 });

@@ -59,7 +59,7 @@ public class ConfirmationClusterTests
         Assert.Equal(0, await SearchCommand.StatusAsync(cluster.Grains, "confirmed", json: true, statusOut, CancellationToken.None));
         var json = Json(statusOut);
         Assert.Equal(2, json.GetProperty("confirm").GetInt32());
-        Assert.Equal("simulated:2", json.GetProperty("workload").GetString());
+        Assert.Equal(request.Workload, json.GetProperty("workload").GetString());
         Assert.Equal((5, 5, 6, 6), (json.GetProperty("trials_done").GetInt32(), json.GetProperty("trial_budget").GetInt32(),
             json.GetProperty("confirm_done").GetInt32(), json.GetProperty("confirm_trials").GetInt32()));
         var confirmation = json.GetProperty("confirmation");
