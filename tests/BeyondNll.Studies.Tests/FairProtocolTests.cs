@@ -102,6 +102,23 @@ public class FairProtocolTests
     }
 
     [Fact]
+    public void A_study_stored_before_the_protocol_keeps_running_as_it_did()
+    {
+        // Stored by the version before: no ladder, no start-up, no test data in its request.
+        var record = new Driver(Driver.Request(trials: 4, parallel: 4, space: Space, enqueue: ["power:10"])).Model.Record;
+        record.Request = record.Request! with { LearningRates = [], Startup = 0 };
+        var model = StudyModel.Load("s", record, []);
+
+        Assert.Equal([1e-3], model.Status().LearningRates);
+        Assert.Equal((10, "validation"), (model.Status().Startup, model.Split));
+        var first = new List<TrialSpec>();
+        while (model.NextAttempt() is var (trial, attempt) && first.Count < 2)
+            first.Add(model.Start($"s|{trial}|{attempt}|S1", "S1", "cpu:0", Driver.T0)!);
+        // Its baseline and guess at the recipe's rate, once each, as before.
+        Assert.Equal([("nll", 1e-3), ("power:10", 1e-3)], first.Select(s => (s.Recipe.Objective, s.Recipe.LearningRate)));
+    }
+
+    [Fact]
     public void With_test_data_trials_are_selected_on_validation_and_the_answer_is_reported_on_test()
     {
         var d = new Driver(Driver.Request(trials: 3, parallel: 3, space: Space, enqueue: ["power:10", "top-p:0.5"], test: "/data/test.jsonl"));
