@@ -21,7 +21,9 @@ namespace BeyondNll.Client.Commands;
 public static class SearchStartCommand
 {
     /// <summary>The recipe defaults of a search: short runs at a rate that suits the synthetic backbones.</summary>
-    public static readonly TrainingRecipe DefaultRecipe = TrainingRecipe.Default with { LearningRate = 1e-3, MaxLength = 64 };
+    /// <summary>The recipe a search starts from. Its rate is inside the default lr range (NamedSpaces) and is used only
+    /// when given (`--lr`, the ladder's one rung): otherwise the rate ladder and the sampler set every trial's rate.</summary>
+    public static readonly TrainingRecipe DefaultRecipe = TrainingRecipe.Default with { LearningRate = 1e-4, MaxLength = 64 };
 
     public static Command Create()
     {

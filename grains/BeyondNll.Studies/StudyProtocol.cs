@@ -123,7 +123,8 @@ public sealed class StudyProtocol
         if (ladder.Distinct().Count() != ladder.Count) throw new ArgumentException($"--lr-ladder: {string.Join(", ", ladder.Select(Text))} repeats a rate");
         if (space.TryGet("lr", out var lr))
             foreach (var rate in ladder.Where(rate => LrValue(lr, rate) is null))
-                throw new ArgumentException($"--lr-ladder: {Text(rate)} is outside the space's lr, {lr.DescribeDomain()}");
+                throw new ArgumentException($"--lr-ladder: {Text(rate)} is outside the space's lr, {lr.DescribeDomain()} " +
+                    "(a rate given with --lr alone is the ladder's one rung)");
     }
 
     static IReadOnlyList<double> Span(double low, double high) =>

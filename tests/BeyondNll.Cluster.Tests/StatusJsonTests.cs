@@ -104,7 +104,7 @@ public class StatusJsonTests
     public void Status_carries_the_whole_recipe_of_the_study_and_of_each_trial()
     {
         var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
-        Assert.Equal(0.001, json.GetProperty("recipe").GetProperty("lr").GetDouble());
+        Assert.Equal(0.0003, json.GetProperty("recipe").GetProperty("lr").GetDouble());
         Assert.Equal(64, json.GetProperty("recipe").GetProperty("max_length").GetInt32());
         Assert.Equal(0.1, json.GetProperty("recipe").GetProperty("warmup").GetDouble());
         var power = json.GetProperty("trials")[1];

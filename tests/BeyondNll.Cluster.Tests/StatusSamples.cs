@@ -17,8 +17,8 @@ static class StatusSamples
     {
         Name = name, Backbone = "tiny", TrainPath = "/data/train.jsonl", ValPath = "/data/val.jsonl",
         SpaceJson = NamedSpaces.CreateDefault().ToJson(), Trials = trials, Parallel = 2, Sampler = "tpe", Pruner = "median",
-        Metric = metric, Enqueue = ["power:10", "top-p:0.5"], Recipe = new TrainingRecipe { LearningRate = 1e-3, MaxLength = 64 },
-        LearningRates = [1e-3], // one rung, as `--lr 1e-3` gives: each enqueued objective once
+        Metric = metric, Enqueue = ["power:10", "top-p:0.5"], Recipe = new TrainingRecipe { LearningRate = 3e-4, MaxLength = 64 },
+        LearningRates = [3e-4], // one rung, as `--lr 3e-4` gives: each enqueued objective once
     }, new StudyInputs(new("/models/tiny", "aa"), new("/data/train.jsonl", "bb"), new("/data/val.jsonl", "cc"), "train.jsonl"), T0);
 
     /// <summary>Starts the next attempt on <paramref name="silo"/>/<paramref name="device"/>; returns its key.</summary>

@@ -44,7 +44,7 @@ public class WarmStartTests
         Assert.Equal(["power:10", "power:1"], warm.Enqueue);
         Assert.Contains("at mean p 0.800; enqueued power:10, power:1", say.ToString());
         // The rate the neighbour's winner won at travels: it joins the ladder, for NLL and every enqueued objective alike.
-        Assert.Equal([1e-4, 1e-3], warm.LearningRates);
+        Assert.Equal([1e-4, 3e-4], warm.LearningRates);
         Assert.Contains("lr 0.0001 (where it won) joins the rate ladder", say.ToString());
         Assert.Equal(request with { Enqueue = warm.Enqueue, LearningRates = warm.LearningRates }, warm);
     }

@@ -24,9 +24,9 @@ sealed class Driver
         Name = name, Backbone = "b", TrainPath = "/data/train.jsonl", ValPath = "/data/val.jsonl",
         SpaceJson = (space ?? NamedSpaces.CreateDefault()).ToJson(), Trials = trials, Parallel = parallel, Sampler = sampler, Pruner = pruner,
         Metric = metric, Seed = 7, Evaluations = 4, Enqueue = enqueue ?? [], Confirm = confirm, ConfirmSeeds = confirmSeeds,
-        Recipe = new TrainingRecipe { Steps = 100, LearningRate = 1e-3, MaxLength = 64, Seed = 7 },
-        // One rung at the recipe's rate (as `--lr 1e-3` gives) unless a test asks for a ladder: [] is the default ladder.
-        LearningRates = learningRates ?? [1e-3], Workload = workload, TestPath = test,
+        Recipe = new TrainingRecipe { Steps = 100, LearningRate = 3e-4, MaxLength = 64, Seed = 7 },
+        // One rung at the recipe's rate (as `--lr 3e-4` gives) unless a test asks for a ladder: [] is the default ladder.
+        LearningRates = learningRates ?? [3e-4], Workload = workload, TestPath = test,
     };
 
     public DateTimeOffset Now => T0.AddMinutes(minutes);

@@ -109,13 +109,13 @@ public class FairProtocolTests
         record.Request = record.Request! with { LearningRates = [], Startup = 0 };
         var model = StudyModel.Load("s", record, []);
 
-        Assert.Equal([1e-3], model.Status().LearningRates);
+        Assert.Equal([3e-4], model.Status().LearningRates);
         Assert.Equal((10, "validation"), (model.Status().Startup, model.Split));
         var first = new List<TrialSpec>();
         while (model.NextAttempt() is var (trial, attempt) && first.Count < 2)
             first.Add(model.Start($"s|{trial}|{attempt}|S1", "S1", "cpu:0", Driver.T0)!);
         // Its baseline and guess at the recipe's rate, once each, as before.
-        Assert.Equal([("nll", 1e-3), ("power:10", 1e-3)], first.Select(s => (s.Recipe.Objective, s.Recipe.LearningRate)));
+        Assert.Equal([("nll", 3e-4), ("power:10", 3e-4)], first.Select(s => (s.Recipe.Objective, s.Recipe.LearningRate)));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public static class NamedSpaces
     /// backbones (bench/rate_range.py; docs/continuum.md, "The protocol"). For a real model, set it
     /// around the rate its trainer uses: the paper trains every objective at 5e-5 (2e-5 for Llama-8B).
     /// </summary>
-    public const double LearningRateLow = 1e-5, LearningRateHigh = 1e-3;
+    public const double LearningRateLow = 1e-5, LearningRateHigh = 3e-4;
 
     /// <summary>
     /// Objective search: the family, k for power (log scale, 0.05 to 20: from nearly NLL to far
