@@ -49,7 +49,7 @@ def main():
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--data-seed", type=int, default=0, help="seed of the data and of the backbones' pretraining")
     parser.add_argument("--pretrain-steps", default="80,600")
-    parser.add_argument("--rates", default="1e-4,3e-4,1e-3")
+    parser.add_argument("--rates", default="1e-5,1e-4,3e-4,1e-3")
     parser.add_argument("--objectives", default="nll,power:1,power:10,top-p:0.5")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1, help="training seed (example order)")
