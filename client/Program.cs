@@ -23,5 +23,6 @@ root.Subcommands.Add(ContinuumCommand.Create());
 root.Subcommands.Add(RecommendCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
+ClusterCommandLine.AddClusterId(root);
 
 return await CommandLineExit.RunAsync(root, args);

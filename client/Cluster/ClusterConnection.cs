@@ -14,9 +14,16 @@ namespace BeyondNll.Client.Cluster;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
-    /// <summary>The cluster's identity; a silo with another one refuses the client (see ClusterSiloOptions).</summary>
+    /// <summary>The cluster's identity by default; a silo with another one refuses the client (see ClusterSiloOptions).</summary>
     public const string ClusterId = "bnll";
     public const string ServiceId = "bnll";
+
+    /// <summary>The cluster id to connect with when no --cluster-id is given (that of silos started with --cluster-id ID).</summary>
+    public const string ClusterIdVariable = "BNLL_CLUSTER_ID";
+
+    /// <summary>$BNLL_CLUSTER_ID, else <see cref="ClusterId"/>.</summary>
+    public static string ClusterIdFromEnvironment() =>
+        Environment.GetEnvironmentVariable(ClusterIdVariable) is { Length: > 0 } id ? id.Trim() : ClusterId;
 
     /// <summary>The cluster's TLS certificate (a PFX file) when its silos run with one, and the file's password.</summary>
     public const string TlsCertificateVariable = "BNLL_TLS_CERTIFICATE";
@@ -36,11 +43,14 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <param name="gateways">host:port, or several separated by commas: the client moves to another when one goes away.</param>
     /// <param name="tls">The cluster's certificate for TLS; null: the file named by $BNLL_TLS_CERTIFICATE, if any (else no TLS).</param>
     /// <exception cref="ArgumentException">A gateway that is not host:port, or a certificate that cannot be used.</exception>
-    /// <exception cref="ClusterUnreachableException">No silo answered before the deadline (or none accepted the connection's TLS).</exception>
+    /// <param name="clusterId">The silos' --cluster-id; null: <see cref="ClusterIdFromEnvironment"/>.</param>
+    /// <exception cref="ClusterUnreachableException">No silo answered before the deadline (or none accepted the connection's TLS or cluster id).</exception>
     public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null,
-        X509Certificate2? tls = null)
+        X509Certificate2? tls = null, string? clusterId = null)
     {
         var addresses = GatewayAddress.ParseList(gateways);
+        clusterId ??= ClusterIdFromEnvironment();
+        if (string.IsNullOrWhiteSpace(clusterId)) throw new ArgumentException("--cluster-id must not be empty");
         tls ??= CertificateFromEnvironment();
         var endpoints = new List<IPEndPoint>();
         foreach (var address in addresses) endpoints.Add(await address.ResolveAsync(ct));
@@ -54,7 +64,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering([.. endpoints]);
-            client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
+            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = ServiceId; });
             client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = patience);
             if (tls is not null) client.UseTls(options => ClusterCertificate.Configure(options, tls));
             client.UseConnectionRetryFilter(async (_, token) =>
@@ -77,14 +87,38 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnreachableException(
-                $"no silo answers at {string.Join(", ", addresses)}: start one with `dotnet run --project silo/BeyondNll.Silo`", e);
+            var where = string.Join(", ", addresses);
+            // Something listens but would not let this client in: most likely a silo of another
+            // cluster (its --cluster-id), or one that wants the cluster's TLS certificate.
+            throw new ClusterUnreachableException(await AnyListensAsync(endpoints)
+                ? $"the silo at {where} did not let this client in: it may belong to another cluster (this client's cluster id is " +
+                  $"'{clusterId}'; give the silos' with --cluster-id or ${ClusterIdVariable}), or want the cluster's TLS certificate (${TlsCertificateVariable})"
+                : $"no silo answers at {where}: start one with `dotnet run --project silo/BeyondNll.Silo`", e);
         }
         catch
         {
             host.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Whether any of the gateways accepts a plain TCP connection within a second.</summary>
+    static async Task<bool> AnyListensAsync(IEnumerable<IPEndPoint> endpoints)
+    {
+        foreach (var endpoint in endpoints)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await probe.ConnectAsync(endpoint, timeout.Token);
+                return true;
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+            }
+        }
+        return false;
     }
 
     static X509Certificate2? CertificateFromEnvironment()

@@ -65,7 +65,7 @@ public static class BackboneCommand
             output.WriteLine("no backbones registered; add one with `bnll backbone add NAME --path DIR`");
             return 0;
         }
-        var table = new Table().AddColumns("name", "parameters", "tokenizer", "added", "path");
+        var table = TableLayout.For(new Table().AddColumns("name", "parameters", "tokenizer", "added", "path"), output);
         foreach (var b in backbones)
             table.AddRow(Markup.Escape(b.Name), $"{b.Parameters:N0}", Markup.Escape(b.Tokenizer), $"{b.Added:yyyy-MM-dd HH:mm}", Markup.Escape(b.Path));
         ClusterCommandLine.AnsiFor(output).Write(table);

@@ -13,7 +13,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure speed; bench/train_vs_torch.py compares train, probe and decode with the PyTorch anchor bench/torch_anchor.py.");
+        var command = new Command("bench", "Measure speed: the training layer and the cluster's orchestration; bench/train_vs_torch.py compares train, probe and decode with the PyTorch anchor bench/torch_anchor.py, and docs/benchmarks.md has the figures.");
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateProbe());
         command.Subcommands.Add(CreateDecode());

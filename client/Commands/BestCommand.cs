@@ -45,7 +45,7 @@ public static class BestCommand
             output.WriteLine($"no results for {backbone} yet: they are recorded when a study of it completes");
             return 0;
         }
-        var table = new Table().AddColumns("data", "answer", "paper key", "lr", "validation", "test", "nll", "gain over NLL", "study");
+        var table = TableLayout.For(new Table().AddColumns("data", "answer", "paper key", "lr", "validation", "test", "nll", "gain over NLL", "study"), output);
         foreach (var r in report.Results)
             table.AddRow(Markup.Escape(r.Dataset), Markup.Escape($"{r.Objective} ({(r.Confirmed ? "confirmed" : "unconfirmed")})"),
                 Markup.Escape(r.PaperKey), r.Lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture),

@@ -36,11 +36,11 @@ public static class ClusterCommand
             JsonOutput.Write(output, new ClusterJson(silos));
             return 0;
         }
-        var table = new Table().AddColumns("silo", "status", "host", "devices");
+        var table = TableLayout.For(new Table().AddColumns("silo", "status", "host", "devices"), output);
         foreach (var s in silos)
         {
             var devices = s.Error is not null ? $"[red]{Markup.Escape(s.Error)}[/]"
-                : string.Join("\n", s.Devices.Select(d => Markup.Escape($"{d.Id} ({d.Kind}) " + (d.Busy ? $"busy: {d.Attempt}" : "free"))));
+                : string.Join(TableLayout.IsCompact(output) ? ", " : "\n", s.Devices.Select(d => Markup.Escape($"{d.Id} ({d.Kind}) " + (d.Busy ? $"busy: {d.Attempt}" : "free"))));
             table.AddRow(Markup.Escape(s.Address), s.Status, Markup.Escape(s.Host), devices);
         }
         var console = ClusterCommandLine.AnsiFor(output);

@@ -19,6 +19,23 @@ public static class ClusterCommandLine
         DefaultValueFactory = _ => GatewayAddress.FromEnvironment(),
     };
 
+    /// <summary>
+    /// <c>--cluster-id</c>: one option, shared by every command that has a <c>--gateway</c>
+    /// (<see cref="AddClusterId"/> puts it there), for silos started with <c>--cluster-id ID</c>.
+    /// </summary>
+    public static readonly Option<string> ClusterId = new("--cluster-id")
+    {
+        Description = $"The cluster's id, as its silos were started with (default: ${ClusterConnection.ClusterIdVariable}, else {ClusterConnection.ClusterId}).",
+        DefaultValueFactory = _ => ClusterConnection.ClusterIdFromEnvironment(),
+    };
+
+    /// <summary>Adds <see cref="ClusterId"/> to every command under <paramref name="root"/> that connects to a cluster (has a --gateway).</summary>
+    public static void AddClusterId(Command root)
+    {
+        foreach (var command in root.Subcommands) AddClusterId(command);
+        if (root.Options.Any(o => o.Name == "--gateway") && !root.Options.Contains(ClusterId)) root.Options.Add(ClusterId);
+    }
+
     public static Option<bool> Json() => new("--json") { Description = "Print one line of JSON (snake_case)." };
 
     /// <summary>
@@ -46,7 +63,7 @@ public static class ClusterCommandLine
     public static async Task<int> WithClusterAsync(ParseResult parse, Option<string> gateway, CancellationToken ct,
         Func<IGrainFactory, Task<int>> run)
     {
-        await using var connection = await ClusterConnection.ConnectAsync(parse.GetValue(gateway)!, ct);
+        await using var connection = await ClusterConnection.ConnectAsync(parse.GetValue(gateway)!, ct, clusterId: parse.GetValue(ClusterId));
         try
         {
             return await run(connection.Client);
@@ -63,15 +80,9 @@ public static class ClusterCommandLine
     }
 
     /// <summary>
-    /// A Spectre console that writes to <paramref name="writer"/>: the terminal itself for
-    /// Console.Out (colours, its width), else plain text (a file, a pipe, a test's StringWriter).
+    /// A Spectre console that writes to <paramref name="writer"/>: the terminal itself for a wide
+    /// terminal (colours, its width), else one for <see cref="TableLayout"/>'s compact layout (plain
+    /// text in a file, a pipe, a test's StringWriter).
     /// </summary>
-    public static IAnsiConsole AnsiFor(TextWriter writer) =>
-        ReferenceEquals(writer, Console.Out) ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
+    public static IAnsiConsole AnsiFor(TextWriter writer) => TableLayout.Console(writer);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using BeyondNll.Client.Cluster;
+using BeyondNll.Silo.Hosting.CommandLine;
 
 namespace BeyondNll.Client.Commands;
 
@@ -25,6 +26,9 @@ public static class CommandLineExit
     /// <summary>The user pressed Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 
+    /// <summary>How long a command may take to wind up after Ctrl-C.</summary>
+    public static readonly TimeSpan InterruptPatience = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         try
@@ -35,10 +39,13 @@ public static class CommandLineExit
             if (parsed.Errors.Count > 0)
             {
                 foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-                Console.Error.WriteLine($"(see bnll {string.Join(' ', CommandPath(parsed))} --help)");
+                if (TypoSuggestions.For(parsed) is { Count: > 0 } names) Console.Error.WriteLine($"did you mean {string.Join(" or ", names)}?");
+                Console.Error.WriteLine($"(see {string.Join(' ', ["bnll", .. CommandPath(parsed), "--help"])})");
                 return BadInput;
             }
-            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            // Ctrl-C cancels the command's token; it then has a few seconds to say what it leaves
+            // behind (a study that runs on) before the process ends with 130 regardless.
+            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = InterruptPatience };
             return await parsed.InvokeAsync(config);
         }
         catch (Exception e) when (IsBadInput(e))

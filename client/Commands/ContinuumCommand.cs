@@ -126,7 +126,7 @@ public static class ContinuumCommand
             output.WriteLine("the continuum is empty: each study adds its point when it completes");
             return;
         }
-        var table = new Table().AddColumns("backbone", "data", "mean p", "region", "answer", "paper key", "lr", "gain over NLL ± SE", "p (Holm)", "trials");
+        var table = TableLayout.For(new Table().AddColumns("backbone", "data", "mean p", "region", "answer", "paper key", "lr", "gain over NLL ± SE", "p (Holm)", "trials"), output);
         foreach (var e in entries)
             table.AddRow(Markup.Escape(e.Backbone), Markup.Escape(e.Dataset), e.Probe is { } p ? F(p.MeanP, "F3") : "-",
                 Markup.Escape(e.Probe?.Region ?? "-"), Markup.Escape($"{e.Winner} ({(e.Confirmed ? "confirmed" : "unconfirmed")})"),

@@ -45,7 +45,7 @@ public static class SearchCommand
     {
         var name = StudyName();
         return ClusterCommandLine.Create("watch",
-            "Follow a study until it ends (Ctrl-C stops watching, not the study). Exit 0 when it completed, 1 when it failed or was cancelled.",
+            "Follow a study until it ends (Ctrl-C stops watching, not the study: exit 130). Exit 0 when it completed, 1 when it failed or was cancelled.",
             [name], (parse, grains, ct) => WatchAsync(grains, parse.GetValue(name)!, Console.Out, Console.Error, ct));
     }
 
@@ -81,7 +81,7 @@ public static class SearchCommand
     {
         var status = await GetStatusAsync(grains, study, ct);
         if (json) JsonOutput.Write(output, SearchStatusView.ToJson(status));
-        else ClusterCommandLine.AnsiFor(output).Write(SearchStatusView.Render(status));
+        else ClusterCommandLine.AnsiFor(output).Write(SearchStatusView.Render(status, TableLayout.IsCompact(output)));
         return 0;
     }
 
@@ -96,12 +96,17 @@ public static class SearchCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await progress.WriteLineAsync($"stopped watching; study {study} runs on (`bnll search status {study}`)");
+            await progress.WriteLineAsync(StoppedWatching(study));
             return CommandLineExit.Interrupted;
         }
-        ClusterCommandLine.AnsiFor(output).Write(SearchStatusView.Render(status));
+        ClusterCommandLine.AnsiFor(output).Write(SearchStatusView.Render(status, TableLayout.IsCompact(output)));
         return SearchWatch.ExitCode(status.State);
     }
+
+    /// <summary>What Ctrl-C on a watch leaves behind: the study, still running, and how to follow or stop it.</summary>
+    public static string StoppedWatching(string study) =>
+        $"stopped watching: study {study} is still running in the cluster; `bnll search watch {study}` follows it again, " +
+        $"`bnll search cancel {study}` stops it";
 
     public static async Task<int> ListAsync(IGrainFactory grains, bool json, TextWriter output, CancellationToken ct)
     {
@@ -119,7 +124,7 @@ public static class SearchCommand
             output.WriteLine("no studies; start one with `bnll search start NAME --backbone B --train FILE --val FILE`");
             return 0;
         }
-        var table = new Table().AddColumns("study", "state", "backbone", "data", "search trials", "answer", "best value");
+        var table = TableLayout.For(new Table().AddColumns("study", "state", "backbone", "data", "search trials", "answer", "best value"), output);
         foreach (var s in studies)
             table.AddRow(Markup.Escape(s.Study + (s.Workload == "torch" ? "" : $" ({s.Workload}, dry run)")), s.State, Markup.Escape(s.Backbone),
                 Markup.Escape(s.Dataset), $"{s.TrialsDone}/{s.TrialBudget}",

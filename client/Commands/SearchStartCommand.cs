@@ -50,7 +50,7 @@ public static class SearchStartCommand
         var confirm = new Option<int>("--confirm") { Description = "After the search, re-run this many of the best configurations and the best NLL one on fresh seeds (0 = none).", DefaultValueFactory = _ => 2 };
         var confirmSeeds = new Option<int>("--confirm-seeds") { Description = "Fresh training seeds per confirmed configuration (at least 2).", DefaultValueFactory = _ => 3 };
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
-        var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL." };
+        var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL (Ctrl-C stops watching, not the study)." };
         var gateway = ClusterCommandLine.Gateway();
         // The recipe flags of `bnll train` (--steps, --lr, ..., --dtype, --lora-*, --set): every trial trains with them.
         var recipeFlags = new RecipeCommandLine(DefaultRecipe, "The base recipe's learning rate; given without --lr-ladder, the one rate of the ladder.");

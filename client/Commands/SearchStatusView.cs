@@ -171,8 +171,11 @@ public static class SearchStatusView
         Enum.GetValues<TrialRunState>().Select(state => (state, n: s.Trials.Count(t => t.State == state)))
             .Where(c => c.n > 0).Select(c => $"{c.n} {Name(c.state)}"));
 
-    /// <summary>The headline, the trials (with a progress bar for each running one) and the best against NLL.</summary>
-    public static IRenderable Render(StudyStatus s)
+    /// <summary>
+    /// The headline, the trials (with a progress bar for each running one) and the best against NLL;
+    /// a message (a failure's cause) in one line. <paramref name="compact"/>: <see cref="TableLayout"/>'s layout.
+    /// </summary>
+    public static IRenderable Render(StudyStatus s, bool compact = false)
     {
         var header = new Markup(Markup.Escape(
             $"study {s.Study} · {Name(s.State)} · backbone {s.Backbone} · data {s.Dataset}" +
@@ -180,8 +183,9 @@ public static class SearchStatusView
             $"{s.Metric} ({s.Direction}) · sampler {s.Sampler} · pruner {s.Pruner} · " +
             $"{Progress(s)}" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "") +
             $"\ntraining {Tuning(s)}"
-            + (string.IsNullOrEmpty(s.Message) ? "" : $"\n{s.Message}")));
+            + (string.IsNullOrEmpty(s.Message) ? "" : $"\n{TableLayout.OneLine(s.Message)}")));
         var table = new Table().AddColumns("#", "objective", "state", s.Metric, "attempts", "silo / device", "progress");
+        if (compact) TableLayout.Compact(table);
         foreach (var t in s.Trials.OrderBy(t => t.Number))
         {
             var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
@@ -192,8 +196,9 @@ public static class SearchStatusView
                 new Markup(StateMarkup(t.State)),
                 new Text(Format(t.Value)),
                 new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture)),
-                new Text(last is null ? "" : $"{last.Silo} / {last.Device}"),
-                t.State == TrialRunState.Running ? new Markup(Bar(t.Step, t.Steps)) : new Text(t.Message ?? ""));
+                new Text(last is null ? "" : $"{(compact ? TableLayout.Silo(last.Silo) : last.Silo)} / {last.Device}"),
+                t.State != TrialRunState.Running ? new Text(TableLayout.OneLine(t.Message))
+                    : compact ? new Text($"{t.Step}/{t.Steps}") : new Markup(Bar(t.Step, t.Steps)));
         }
         return s.Confirmation is { } c ? new Rows(header, table, new Text(Summary(s)), new Text(ConfirmationSummary(c)))
             : new Rows(header, table, new Text(Summary(s)));

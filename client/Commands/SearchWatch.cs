@@ -28,13 +28,13 @@ public static class SearchWatch
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             // The live view is cleared at the end: the caller prints the final table on stdout.
-            await console.Live(SearchStatusView.Render(status)).AutoClear(true).StartAsync(async live =>
+            await console.Live(SearchStatusView.Render(status, TableLayout.IsCompact(Console.Error))).AutoClear(true).StartAsync(async live =>
             {
                 while (!SearchStatusView.IsFinished(status.State))
                 {
                     await Task.Delay(interval, ct);
                     status = await Poll();
-                    live.UpdateTarget(SearchStatusView.Render(status));
+                    live.UpdateTarget(SearchStatusView.Render(status, TableLayout.IsCompact(Console.Error)));
                 }
             });
             return status;

@@ -48,11 +48,23 @@ public sealed class ClusterSiloOptions
     /// <summary>With localhost clustering: the silo port of the first silo, which later silos join.</summary>
     public int PrimarySiloPort { get; set; } = 11111;
 
-    /// <summary>auto (CUDA devices when present, else one CPU slot), cpu:N, cuda, cuda:0,1 or simulated:N.</summary>
+    /// <summary>
+    /// auto (every CUDA device when there are any, else one CPU slot per core of <see cref="Cores"/>),
+    /// cpu:N, cuda, cuda:0,1 or simulated:N.
+    /// </summary>
     public string Devices { get; set; } = "auto";
 
-    /// <summary>libtorch threads per device slot; 0 = the machine's cores divided among the CPU slots.</summary>
+    /// <summary>libtorch threads per device slot; 0 = this silo's cores divided among its CPU slots (2 for a CUDA slot).</summary>
     public int ThreadsPerSlot { get; set; }
+
+    /// <summary>
+    /// The CPU cores this silo's CPU slots use; 0 = all the machine's. Silos that share a machine
+    /// share its cores by each taking a part (two silos on 4 cores: 2 each), so they do not oversubscribe it.
+    /// </summary>
+    public int Cores { get; set; }
+
+    /// <summary><see cref="Cores"/>, or the machine's when 0.</summary>
+    public int CoresInUse => Cores > 0 ? Cores : Environment.ProcessorCount;
 
     public string ClusterId { get; set; } = "bnll";
     public string ServiceId { get; set; } = "bnll";
@@ -64,6 +76,38 @@ public sealed class ClusterSiloOptions
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     public string DatabasePath => Path.Combine(DataDirectory, "cluster.db");
+
+    /// <summary>Whether grain state lives in SQLite under <see cref="DataDirectory"/> (localhost clustering) rather than on a server.</summary>
+    public bool KeepsStateLocally => Clustering.Trim().Equals("localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The values that can never work, however the machine looks: ports out of range or equal,
+    /// negative thread or core counts, more cores than the machine has. Each message names the flag
+    /// (the same setting may have come from appsettings.json or the environment).
+    /// </summary>
+    /// <exception cref="ArgumentException">The first such value.</exception>
+    public void Validate()
+    {
+        Port("--silo-port", SiloPort);
+        Port("--gateway-port", GatewayPort);
+        Port("--primary-silo-port", PrimarySiloPort);
+        if (DashboardPort != 0) Port("--dashboard-port", DashboardPort, "0 turns the dashboard off");
+        if (SiloPort == GatewayPort) throw new ArgumentException($"--silo-port and --gateway-port are both {SiloPort}; give each its own port");
+        if (DashboardPort != 0 && (DashboardPort == SiloPort || DashboardPort == GatewayPort))
+            throw new ArgumentException($"--dashboard-port {DashboardPort} is also the silo's or gateway's port");
+        if (ThreadsPerSlot < 0) throw new ArgumentException($"--threads-per-slot must be 0 (share the cores) or more, got {ThreadsPerSlot}");
+        if (Cores < 0) throw new ArgumentException($"--cores must be 0 (all of the machine's) or more, got {Cores}");
+        if (Cores > Environment.ProcessorCount)
+            throw new ArgumentException($"--cores {Cores}: this machine has {Environment.ProcessorCount} cores");
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("--data-dir must name a folder");
+        if (!(WatchdogPeriod > TimeSpan.Zero)) throw new ArgumentException($"the watchdog period must be positive, got {WatchdogPeriod}");
+    }
+
+    static void Port(string flag, int port, string? note = null)
+    {
+        if (port is < 1 or > 65535)
+            throw new ArgumentException($"{flag} {port} is not a port: use 1 to 65535" + (note is null ? "" : $" ({note})"));
+    }
 
     static string DefaultDataDirectory()
     {

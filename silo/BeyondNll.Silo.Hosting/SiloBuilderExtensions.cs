@@ -32,15 +32,8 @@ public static class SiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddBeyondNllCluster(this ISiloBuilder silo, ClusterSiloOptions options, Func<int>? cudaDeviceCount = null)
     {
-        var slots = DeviceSlots.Parse(options.Devices, options.ThreadsPerSlot, cudaDeviceCount ?? CudaDeviceCount);
-        if (options.ThreadsPerSlot <= 0)
-        {
-            // The machine's cores shared among its CPU slots; a CUDA slot needs few CPU threads.
-            var cpuSlots = Math.Max(1, slots.Count(s => s.Kind == "cpu"));
-            slots = slots.Select(s => s with { Threads = s.Kind == "cuda" ? 2 : Math.Max(1, Environment.ProcessorCount / cpuSlots) }).ToList();
-        }
         silo.Services.AddSingleton(options);
-        silo.Services.AddSingleton(new DeviceSlots(slots));
+        silo.Services.AddSingleton(new DeviceSlots(Devices(options, cudaDeviceCount)));
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.TryAddSingleton<IWorkloadFactory, WorkloadFactory>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
@@ -55,6 +48,21 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, MovedStoredTypes>();
         silo.Services.AddHostedService<ClusterWatchdog>();
         return silo;
+    }
+
+    /// <summary>
+    /// This silo's device slots and the libtorch threads of each: <see cref="ClusterSiloOptions.Devices"/>
+    /// read with <see cref="ClusterSiloOptions.CoresInUse"/>; with no thread count set, the silo's cores
+    /// are shared among its CPU slots, a CUDA slot gets 2 (it needs few CPU threads) and a simulated one 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">A device setting that names no devices here.</exception>
+    public static IReadOnlyList<DeviceSlot> Devices(ClusterSiloOptions options, Func<int>? cudaDeviceCount = null)
+    {
+        var cores = options.CoresInUse;
+        var slots = DeviceSlots.Parse(options.Devices, options.ThreadsPerSlot, cudaDeviceCount ?? CudaDeviceCount, cores);
+        if (options.ThreadsPerSlot > 0) return slots;
+        var cpuSlots = Math.Max(1, slots.Count(s => s.Kind == "cpu"));
+        return slots.Select(s => s with { Threads = s.Kind switch { "cuda" => 2, "simulated" => 1, _ => Math.Max(1, cores / cpuSlots) } }).ToList();
     }
 
     /// <summary>

@@ -8,23 +8,32 @@ using Orleans.Dashboard;
 
 // The silo host: `dotnet run --project silo/BeyondNll.Silo [-- --devices cpu:2 --silo-port 11112 ...]`.
 // Settings come from appsettings.json (section "Silo"), environment variables (BNLL_Silo__Devices)
-// and flags, later ones winning. The Orleans dashboard is served on localhost:DashboardPort.
+// and flags (SiloFlags), later ones winning. Everything that can be checked before the silo listens
+// is checked first (SiloPreflight): a setting that cannot work is one line and exit code 2.
+// The Orleans dashboard is served on localhost:DashboardPort.
+
+var (flags, exit) = SiloFlags.Read(args);
+if (exit is { } done) return done;
+
 // The content root is the program's folder, so its appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("BNLL_");
-builder.Configuration.AddCommandLine(SiloFlags.Normalize(args), SiloFlags.SwitchMappings);
-var options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
+builder.Configuration.AddInMemoryCollection(flags);
 
+ClusterSiloOptions options;
 try
 {
+    options = builder.Configuration.GetSection(ClusterSiloOptions.Section).Get<ClusterSiloOptions>() ?? new ClusterSiloOptions();
+    SiloPreflight.Check(options);
     builder.UseOrleans(silo =>
     {
         silo.UseBeyondNllClustering(options).AddBeyondNllCluster(options);
         if (options.DashboardPort > 0) silo.AddDashboard();
     });
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException)
 {
+    // InvalidOperationException: a setting from appsettings.json or the environment of the wrong type.
     await Console.Error.WriteLineAsync($"silo: {e.Message}");
     return 2;
 }
@@ -47,5 +56,16 @@ builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.
 
 var app = builder.Build();
 if (options.DashboardPort > 0) app.MapOrleansDashboard(routePrefix: "/dashboard");
-await app.RunAsync();
+SiloAnnouncements.Register(app, options);
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is IOException or OrleansException or TimeoutException)
+{
+    // What the checks could not foresee (a port taken a moment after the check, a server gone): one
+    // line here, the details in the log above.
+    await Console.Error.WriteLineAsync($"silo: could not start: {e.Message}");
+    return 1;
+}
 return 0;

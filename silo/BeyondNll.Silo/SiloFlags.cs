@@ -1,42 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
 using BeyondNll.Silo.Hosting;
+using BeyondNll.Silo.Hosting.CommandLine;
 
-/// <summary>The silo's command-line flags, each mapped onto a setting of <see cref="ClusterSiloOptions"/>.</summary>
+/// <summary>
+/// The silo's flags, through System.CommandLine as `bnll`'s are: each is the command-line form of a
+/// setting of <see cref="ClusterSiloOptions"/>, which appsettings.json (section "Silo") and the
+/// environment (BNLL_Silo__NAME) can also give; a flag wins. `--help` lists every flag with its
+/// setting and default. A flag that is not one, or a value of the wrong kind, is refused in one line.
+/// </summary>
 static class SiloFlags
 {
-    public static readonly Dictionary<string, string> SwitchMappings = new()
-    {
-        ["--data-dir"] = Key(nameof(ClusterSiloOptions.DataDirectory)),
-        ["--clustering"] = Key(nameof(ClusterSiloOptions.Clustering)),
-        ["--connection"] = Key(nameof(ClusterSiloOptions.Connection)),
-        ["--silo-port"] = Key(nameof(ClusterSiloOptions.SiloPort)),
-        ["--gateway-port"] = Key(nameof(ClusterSiloOptions.GatewayPort)),
-        ["--primary-silo-port"] = Key(nameof(ClusterSiloOptions.PrimarySiloPort)),
-        ["--devices"] = Key(nameof(ClusterSiloOptions.Devices)),
-        ["--threads-per-slot"] = Key(nameof(ClusterSiloOptions.ThreadsPerSlot)),
-        ["--cluster-id"] = Key(nameof(ClusterSiloOptions.ClusterId)),
-        ["--service-id"] = Key(nameof(ClusterSiloOptions.ServiceId)),
-        ["--dashboard-port"] = Key(nameof(ClusterSiloOptions.DashboardPort)),
-        ["--advertise-ip"] = Key(nameof(ClusterSiloOptions.AdvertiseIp)),
-        ["--fast-failure-detection"] = Key(nameof(ClusterSiloOptions.FastFailureDetection)),
-        ["--tls-certificate"] = Key(nameof(ClusterSiloOptions.TlsCertificate)),
-        ["--tls-password"] = Key(nameof(ClusterSiloOptions.TlsPassword)),
-    };
+    /// <summary>A flag and the setting it gives: its name in ClusterSiloOptions and how its value is written there.</summary>
+    sealed record Flag(Option Option, string Setting, Func<ParseResult, string> Value);
 
-    /// <summary>Flags that are on when named alone (<c>--fast-failure-detection</c>) as well as with true or false.</summary>
-    static readonly HashSet<string> Switches = ["--fast-failure-detection"];
+    static readonly ClusterSiloOptions Defaults = new();
 
-    /// <summary>The arguments with each bare switch given its value, as the configuration reader needs.</summary>
-    public static string[] Normalize(string[] args)
+    static readonly Flag[] Flags =
+    [
+        Text("--devices", nameof(ClusterSiloOptions.Devices),
+            "Where trials train: auto (every CUDA device; without one, one CPU slot per core of --cores), cpu:N, cuda, cuda:0,1, " +
+            "or simulated:N (the simulated workload only)."),
+        Number("--threads-per-slot", nameof(ClusterSiloOptions.ThreadsPerSlot),
+            "libtorch threads per slot; 0 = the silo's cores (--cores) divided among its CPU slots, 2 per CUDA slot."),
+        Number("--cores", nameof(ClusterSiloOptions.Cores),
+            "CPU cores this silo uses; 0 = all of the machine's. Silos that share a machine share its cores by each taking a part " +
+            "(two silos on 4 cores: --cores 2 each)."),
+        Text("--data-dir", nameof(ClusterSiloOptions.DataDirectory), "Folder of the cluster's state (SQLite, with localhost clustering)."),
+        Number("--silo-port", nameof(ClusterSiloOptions.SiloPort), "This silo's port for other silos."),
+        Number("--gateway-port", nameof(ClusterSiloOptions.GatewayPort), "This silo's port for clients (`bnll --gateway`)."),
+        Number("--primary-silo-port", nameof(ClusterSiloOptions.PrimarySiloPort),
+            "With localhost clustering: the silo port of the first silo, which later silos on this machine join."),
+        Number("--dashboard-port", nameof(ClusterSiloOptions.DashboardPort),
+            "The Orleans dashboard at http://localhost:PORT/dashboard; 0 turns it off."),
+        Text("--cluster-id", nameof(ClusterSiloOptions.ClusterId), "The cluster's id; clients must give the same (`bnll --cluster-id`, BNLL_CLUSTER_ID)."),
+        Text("--service-id", nameof(ClusterSiloOptions.ServiceId), "The Orleans service id."),
+        Text("--clustering", nameof(ClusterSiloOptions.Clustering),
+            "localhost (one machine, state in SQLite), or postgres or redis (several hosts sharing that server)."),
+        Text("--connection", nameof(ClusterSiloOptions.Connection),
+            "With postgres: an Npgsql connection string; with redis: a StackExchange.Redis one. A password is best in BNLL_Silo__Connection."),
+        Text("--advertise-ip", nameof(ClusterSiloOptions.AdvertiseIp),
+            "With postgres or redis: the address other silos reach this one at; a non-loopback address also listens on all interfaces."),
+        Text("--tls-certificate", nameof(ClusterSiloOptions.TlsCertificate), "A PFX file that turns on TLS between silos and with clients."),
+        Text("--tls-password", nameof(ClusterSiloOptions.TlsPassword), "The PFX file's password (better BNLL_Silo__TlsPassword)."),
+        Switch("--fast-failure-detection", nameof(ClusterSiloOptions.FastFailureDetection),
+            "Declare a silo that stopped answering dead within seconds (for one machine and quiet networks)."),
+    ];
+
+    /// <summary>
+    /// Reads the flags: the settings they give (as "Silo:Name" keys), or the exit code when there is
+    /// nothing to start — 0 after --help or --version, 2 after a line naming a bad flag or value.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string?> Settings, int? Exit) Read(string[] args)
     {
-        var result = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        var root = new RootCommand(
+            "The silo host of BeyondNll.Cluster: trials train on its devices, and `bnll` reaches it at its gateway.\n" +
+            $"Each flag is also a setting: in appsettings.json (section {ClusterSiloOptions.Section}) or the environment " +
+            $"(BNLL_{ClusterSiloOptions.Section}__NAME=VALUE, e.g. BNLL_{ClusterSiloOptions.Section}__Devices=cpu:2); a flag wins.");
+        foreach (var flag in Flags) root.Options.Add(flag.Option);
+        root.SetAction(_ => 0);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            result.Add(args[i]);
-            var valued = i + 1 < args.Length && bool.TryParse(args[i + 1], out _);
-            if (Switches.Contains(args[i]) && !valued) result.Add("true");
+            Console.Error.WriteLine($"silo: {parsed.Errors[0].Message.TrimEnd('.')}{TypoSuggestions.Hint(parsed)}; see --help");
+            return (new Dictionary<string, string?>(), 2);
         }
-        return [.. result];
+        if (!ReferenceEquals(parsed.Action, root.Action)) return (new Dictionary<string, string?>(), parsed.Invoke()); // --help, --version
+        return (Flags.Where(f => parsed.GetResult(f.Option) is { Implicit: false })
+            .ToDictionary(f => $"{ClusterSiloOptions.Section}:{f.Setting}", f => (string?)f.Value(parsed)), null);
     }
 
-    static string Key(string name) => $"{ClusterSiloOptions.Section}:{name}";
+    static Flag Text(string name, string setting, string description)
+    {
+        var option = new Option<string>(name) { Description = Describe(description, setting), HelpName = "VALUE" };
+        return new Flag(option, setting, parsed => parsed.GetValue(option)!);
+    }
+
+    static Flag Number(string name, string setting, string description)
+    {
+        var option = new Option<int>(name) { Description = Describe(description, setting), HelpName = "N" };
+        return new Flag(option, setting, parsed => parsed.GetValue(option).ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>On when named alone, or given true or false.</summary>
+    static Flag Switch(string name, string setting, string description)
+    {
+        var option = new Option<bool>(name) { Description = Describe(description, setting) };
+        return new Flag(option, setting, parsed => parsed.GetValue(option) ? "true" : "false");
+    }
+
+    /// <summary>The description with the setting's name and its built-in default.</summary>
+    static string Describe(string description, string setting)
+    {
+        var value = typeof(ClusterSiloOptions).GetProperty(setting)!.GetValue(Defaults);
+        var shown = value switch
+        {
+            null => "none",
+            bool on => on ? "on" : "off",
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+        };
+        return $"{description} [setting {ClusterSiloOptions.Section}:{setting}; default: {shown}]";
+    }
 }

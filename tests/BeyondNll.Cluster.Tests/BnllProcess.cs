@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using BeyondNll.Client.Cluster;
 
 namespace BeyondNll.Cluster.Tests;
@@ -9,18 +10,74 @@ static class BnllProcess
     /// <summary>Runs bnll with <paramref name="args"/>; the caller's gateway and TLS variables are not inherited, <paramref name="environment"/> adds its own.</summary>
     public static async Task<(int Exit, string Stdout, string Stderr)> Run(TimeSpan timeout, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
+        using var process = Start(args, environment);
+        return await Finish(process, timeout);
+    }
+
+    /// <summary>Starts bnll with <paramref name="args"/> (output redirected, to be read by <see cref="Finish"/>).</summary>
+    public static Process Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bnll.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("BNLL_GATEWAY");
         start.Environment.Remove(ClusterConnection.TlsCertificateVariable);
         start.Environment.Remove(ClusterConnection.TlsPasswordVariable);
+        start.Environment.Remove(ClusterConnection.ClusterIdVariable);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Collect(process, e.Data, Stdout);
+        process.ErrorDataReceived += (_, e) => Collect(process, e.Data, Stderr);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
+
+    /// <summary>The lines a started process has written to stderr so far.</summary>
+    public static string ErrorSoFar(Process process)
+    {
+        lock (Stderr) return Stderr.TryGetValue(process, out var text) ? text.ToString() : "";
+    }
+
+    /// <summary>Ctrl-C: SIGINT, as a terminal sends it.</summary>
+    public static void Interrupt(Process process) => _ = Kill(process.Id, 2);
+
+    /// <summary>Waits for a started process to end; its exit code and all it wrote.</summary>
+    public static async Task<(int Exit, string Stdout, string Stderr)> Finish(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"bnll did not end within {timeout}; stderr so far:\n{ErrorSoFar(process)}");
+        }
+        process.WaitForExit(); // the output events have all arrived
+        lock (Stderr)
+        {
+            var result = (process.ExitCode, Stdout.GetValueOrDefault(process)?.ToString() ?? "", Stderr.GetValueOrDefault(process)?.ToString() ?? "");
+            Stdout.Remove(process);
+            Stderr.Remove(process);
+            return result;
+        }
+    }
+
+    static readonly Dictionary<Process, System.Text.StringBuilder> Stdout = [];
+    static readonly Dictionary<Process, System.Text.StringBuilder> Stderr = [];
+
+    static void Collect(Process process, string? line, Dictionary<Process, System.Text.StringBuilder> into)
+    {
+        if (line is null) return;
+        lock (Stderr)
+        {
+            if (!into.TryGetValue(process, out var text)) into[process] = text = new System.Text.StringBuilder();
+            text.Append(line).Append('\n');
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Kill(int pid, int signal);
 }

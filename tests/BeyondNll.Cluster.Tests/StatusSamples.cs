@@ -87,6 +87,20 @@ static class StatusSamples
         return model.Status();
     }
 
+    /// <summary>
+    /// A failed study: each of <paramref name="trials"/> trials failed on <paramref name="silo"/> (devices
+    /// cpu:0 and cpu:1 in turn) with <paramref name="reason"/>, which the model keeps as the trial's message.
+    /// </summary>
+    public static StudyStatus Failed(int trials, string silo, string reason)
+    {
+        var model = NewModel("failed", "accuracy", trials);
+        for (var i = 0; i < trials; i++)
+            End(model, Start(model, silo, $"cpu:{i % 2}", i), TrialRunState.Failed, null, reason, i);
+        Assert.True(model.ReadyToFinish);
+        model.Finish();
+        return model.Status();
+    }
+
     /// <summary>A study that has just started: nothing finished, the baseline running at step 40 of 100.</summary>
     public static StudyStatus JustStarted()
     {

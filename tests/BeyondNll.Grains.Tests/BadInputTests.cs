@@ -90,6 +90,21 @@ public class BadInputTests : IAsyncLifetime
         Assert.Equal(1, (await cluster.Grains.GetGrain<IStudyGrain>("dup").GetStatus()).TrialBudget);
     }
 
+    /// <summary>`bnll backbone add` of a copy cut short: refused at once (tensor and file named), not when a trial first loads it.</summary>
+    [Fact]
+    public async Task A_backbone_whose_weights_are_truncated_is_not_registered()
+    {
+        var copy = Path.Combine(data.Root, "truncated");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(data.Backbone)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var weights = Path.Combine(copy, "model.safetensors");
+        using (var stream = File.OpenWrite(weights)) stream.SetLength(stream.Length / 2);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<IBackboneGrain>("truncated").Register(copy));
+        Assert.StartsWith($"{weights}: tensor '", e.Message);
+        Assert.Contains("the file is truncated", e.Message);
+        Assert.Null(await cluster.Grains.GetGrain<IBackboneGrain>("truncated").Get());
+    }
+
     [Fact]
     public async Task A_folder_that_is_no_backbone_is_not_registered()
     {

@@ -73,6 +73,25 @@ public class DeviceSlotsTests
     public void Parses_device_settings(string setting, int cudaDevices, string expected) =>
         Assert.Equal(expected, string.Join(",", DeviceSlots.Parse(setting, 1, () => cudaDevices).Select(s => s.Id)));
 
+    /// <summary>
+    /// A silo's cores (--cores, else the machine's) are shared among its CPU slots without
+    /// oversubscribing: `auto` on a host without CUDA makes a slot per core (or per --threads-per-slot
+    /// of them); cpu:N divides the cores among N slots; a CUDA slot gets 2 threads.
+    /// </summary>
+    [Theory]
+    [InlineData("auto", 0, 0, 4, "cpu:0×1 cpu:1×1 cpu:2×1 cpu:3×1")]
+    [InlineData("auto", 2, 0, 4, "cpu:0×2 cpu:1×2")]
+    [InlineData("auto", 3, 0, 2, "cpu:0×3")]
+    [InlineData("cpu:2", 0, 0, 4, "cpu:0×2 cpu:1×2")]
+    [InlineData("cpu:3", 0, 0, 2, "cpu:0×1 cpu:1×1 cpu:2×1")]
+    [InlineData("auto", 0, 2, 4, "cuda:0×2 cuda:1×2")]
+    public void A_silo_shares_its_cores_among_its_slots(string devices, int threadsPerSlot, int cudaDevices, int cores, string expected)
+    {
+        var options = new BeyondNll.Silo.Hosting.ClusterSiloOptions { Devices = devices, ThreadsPerSlot = threadsPerSlot, Cores = cores };
+        var slots = BeyondNll.Silo.Hosting.SiloBuilderExtensions.Devices(options, () => cudaDevices);
+        Assert.Equal(expected, string.Join(" ", slots.Select(s => $"{s.Id}×{s.Threads}")));
+    }
+
     [Theory]
     [InlineData("cpu:0")]
     [InlineData("gpu:1")]

@@ -47,6 +47,16 @@ public sealed class PostgresSchemaTests(PostgresFixture postgres) : IClassFixtur
         Assert.Throws<ArgumentException>(() => PostgresSchema.Normalize(""));
     }
 
+    /// <summary>`bnll db init` without --connection reads the silos' own variable, so a password stays off the command line.</summary>
+    [Fact]
+    public async Task Bnll_db_init_without_a_connection_flag_uses_the_silos_variable()
+    {
+        var (exit, stdout, stderr) = await BeyondNll.Cluster.Tests.BnllProcess.Run(TimeSpan.FromSeconds(60), ["db", "init", "--json"],
+            new Dictionary<string, string> { ["BNLL_Silo__Connection"] = server.Connection });
+        Assert.True(exit == 0, stderr);
+        Assert.Equal($"{{\"server\":\"127.0.0.1:{server.Port}/postgres\",\"queries\":20}}", stdout.Trim());
+    }
+
     [Fact]
     public async Task A_silo_that_cannot_reach_its_database_says_so_and_exits_with_code_2()
     {

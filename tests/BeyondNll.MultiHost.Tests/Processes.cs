@@ -27,17 +27,27 @@ public abstract class ChildProcess : IDisposable
         return process.ExitCode;
     }
 
-    /// <summary>Starts <paramref name="program"/>, its output appended to the log (exec keeps the pid, so signals reach it).</summary>
-    protected void Launch(string program, IEnumerable<string> arguments)
+    /// <summary>
+    /// Starts <paramref name="program"/>, its output appended to the log (exec keeps the pid, so signals
+    /// reach it), with <paramref name="environment"/> added to this process's environment.
+    /// </summary>
+    protected void Launch(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var command = string.Join(' ', new[] { program }.Concat(arguments).Select(Quote));
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"exec {command} >> {Quote(LogPath)} 2>&1");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
     }
 
     static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>Sends a signal (2: SIGINT, as Ctrl-C; 15: SIGTERM).</summary>
+    public void Signal(int signal)
+    {
+        if (Running) _ = SignalTerm(process!.Id, signal);
+    }
 
     /// <summary>SIGKILL: the host dies on the spot, as in a power cut.</summary>
     public void Kill()
@@ -183,6 +193,44 @@ public sealed class SiloProcess : ChildProcess
             "--silo-port", silo.SiloPort.ToString(), "--gateway-port", silo.GatewayPort.ToString(),
             "--devices", devices, "--dashboard-port", "0", "--fast-failure-detection", "--data-dir", folder, .. extra ?? []]);
         return silo;
+    }
+
+    /// <summary>
+    /// A silo host run with exactly <paramref name="arguments"/> (and <paramref name="environment"/>),
+    /// for the host's own edges: its flags, its checks, what it prints.
+    /// </summary>
+    public static SiloProcess Run(string folder, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        int siloPort = 0, int gatewayPort = 0)
+    {
+        if (!File.Exists(Dll)) throw new FileNotFoundException($"the silo host is not built at {Dll}");
+        Directory.CreateDirectory(folder);
+        var silo = new SiloProcess(Path.Combine(folder, $"silo-{Guid.NewGuid():N}.log"), siloPort, gatewayPort, "");
+        silo.Launch("dotnet", [Dll, .. arguments], environment);
+        return silo;
+    }
+
+    /// <summary>
+    /// A silo with localhost clustering on free ports (it is its own primary), no dashboard, its state in
+    /// <paramref name="folder"/>, and <paramref name="extra"/> flags.
+    /// </summary>
+    public static SiloProcess StartLocal(string folder, IEnumerable<string>? extra = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        return Run(folder, ["--silo-port", siloPort.ToString(), "--primary-silo-port", siloPort.ToString(), "--gateway-port", gatewayPort.ToString(),
+            "--dashboard-port", "0", "--data-dir", folder, .. extra ?? []], environment, siloPort, gatewayPort);
+    }
+
+    /// <summary>The line the host prints once it accepts clients.</summary>
+    public async Task<string> WaitForReadyLine(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Log().Split('\n').FirstOrDefault(l => l.StartsWith("silo ready:", StringComparison.Ordinal)) is { } line) return line;
+            if (!Running) throw new InvalidOperationException($"the silo exited before it was ready:\n{Tail()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no ready line after {timeout}:\n{Tail()}");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Whether an attempt's silo (its address as status shows it, 127.0.0.1:port@generation) is this host.</summary>

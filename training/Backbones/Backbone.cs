@@ -74,9 +74,13 @@ public sealed class Backbone(string directory, DecoderLM model, ITokenizer token
     }
 
     /// <summary>
-    /// What a folder holds, from its small files only (no weights are read): the model's config and
-    /// the backbone's description. Throws <see cref="DirectoryNotFoundException"/>,
-    /// <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/> naming what is wrong.
+    /// What a folder holds, from its small files and the weights' headers (no weights are read): the
+    /// model's config and the backbone's description. The weights must fit the config — every tensor
+    /// there, shaped as the config says, in a readable dtype — and each file must be as long as its
+    /// header says (a truncated copy is refused here, not when a trial first loads it); for shards,
+    /// the index must name files that hold its tensors. Throws <see cref="DirectoryNotFoundException"/>,
+    /// <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/> naming what is wrong
+    /// (the tensor and the file, for the weights).
     /// </summary>
     public static (DecoderConfig Config, BackboneInfo Info) Describe(string directory)
     {
@@ -107,6 +111,7 @@ public sealed class Backbone(string directory, DecoderLM model, ITokenizer token
         };
         if (tokenizerFile is not null && !File.Exists(tokenizerFile))
             throw new FileNotFoundException($"{directory} is not a backbone: {Tokenization.HuggingFaceTokenizer.FileName} is missing", tokenizerFile);
+        using (var weights = CheckpointWeights.Open(directory)) Checkpoint.CheckTensors(weights, config);
         return (config, info);
     }
 

@@ -73,11 +73,11 @@ public static class Checkpoint
 
         var config = DecoderConfig.FromJson(File.ReadAllText(configPath));
         using var weights = CheckpointWeights.Open(dir);
+        CheckTensors(weights, config);
         var model = new DecoderLM(config);
         try
         {
             var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            CheckTensorNames(weights, parameters, config);
             using var noGrad = no_grad();
             foreach (var (name, parameter) in parameters)
             {
@@ -93,18 +93,28 @@ public static class Checkpoint
         }
     }
 
-    static void CheckTensorNames(CheckpointWeights weights, Dictionary<string, TorchSharp.Modules.Parameter> parameters, DecoderConfig config)
+    /// <summary>
+    /// Checks the weights' headers against the model <paramref name="config"/> describes, without
+    /// reading any weights: every parameter there, with its shape and a dtype this reader converts,
+    /// and no tensor the model does not have (the files' sizes were checked against their headers
+    /// when they were opened, so a truncated file is caught there).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A missing, unexpected, mis-shaped or unreadable tensor, with its name and file.</exception>
+    public static void CheckTensors(CheckpointWeights weights, DecoderConfig config)
     {
-        foreach (var (name, parameter) in parameters)
+        var expected = config.TensorShapes();
+        foreach (var (name, shape) in expected)
         {
             if (!weights.Tensors.TryGetValue(name, out var info))
-                throw new InvalidDataException($"{weights.Description}: missing tensor '{name}' (expected shape {Shape(parameter.shape)}).");
-            if (!info.Shape.SequenceEqual(parameter.shape))
-                throw new InvalidDataException($"{weights.PathOf(name)}: tensor '{name}' has shape {Shape(info.Shape)}, the model expects {Shape(parameter.shape)}.");
+                throw new InvalidDataException($"{weights.Description}: missing tensor '{name}' (expected shape {Shape(shape)}).");
+            if (!info.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{weights.PathOf(name)}: tensor '{name}' has shape {Shape(info.Shape)}, the model expects {Shape(shape)}.");
+            if (!SafeTensorsFile.CanRead(info.DType))
+                throw new InvalidDataException($"{weights.PathOf(name)}: tensor '{name}' has dtype {info.DType}; only F32, F16 and BF16 can be read.");
         }
         foreach (var (name, info) in weights.Tensors)
         {
-            if (parameters.ContainsKey(name) || name.EndsWith(RotaryInvFreqSuffix, StringComparison.Ordinal)) continue;
+            if (expected.ContainsKey(name) || name.EndsWith(RotaryInvFreqSuffix, StringComparison.Ordinal)) continue;
             // Some tied checkpoints store the head anyway, as a copy of the embedding: unused here.
             if (config.TieEmbeddings && name == TiedHeadName) continue;
             throw new InvalidDataException($"{weights.PathOf(name)}: unexpected tensor '{name}' of shape {Shape(info.Shape)}; the model has no such parameter.");

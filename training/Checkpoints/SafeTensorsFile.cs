@@ -93,7 +93,7 @@ public sealed class SafeTensorsFile : IDisposable
                     entry.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray(),
                     offsets[0].GetInt64(), offsets[1].GetInt64());
                 if (info.Begin < 0 || info.End < info.Begin || info.End > dataLength)
-                    throw new InvalidDataException($"{path}: tensor '{info.Name}' has data_offsets [{info.Begin}, {info.End}] outside the {dataLength} data bytes.");
+                    throw new InvalidDataException($"{path}: tensor '{info.Name}' has data_offsets [{info.Begin}, {info.End}] outside the {dataLength} data bytes: the file is truncated or its header is wrong.");
                 if (ElementSize(info.DType) is int size && info.End - info.Begin != info.ElementCount * size)
                     throw new InvalidDataException($"{path}: tensor '{info.Name}' of shape [{string.Join(", ", info.Shape)}] and dtype {info.DType} needs {info.ElementCount * size} bytes, has {info.End - info.Begin}.");
                 tensors[info.Name] = info;
@@ -105,6 +105,9 @@ public sealed class SafeTensorsFile : IDisposable
         }
         return (tensors, metadata);
     }
+
+    /// <summary>Whether <see cref="ReadFloat32"/> converts tensors of <paramref name="dtype"/> (F32, F16, BF16).</summary>
+    public static bool CanRead(string dtype) => ElementSize(dtype) is not null;
 
     /// <summary>Bytes per element of the dtypes we read; null for others (listed, not readable).</summary>
     static int? ElementSize(string dtype) => dtype switch

@@ -46,15 +46,35 @@ public sealed record DecoderConfig(
             IntermediateSize: (4 * dModel + 63) / 64 * 64, MaxPositions: maxPositions);
 
     /// <summary>Number of trainable parameters, computed from the shapes alone.</summary>
-    public long ParameterCount()
+    public long ParameterCount() => TensorShapes().Values.Sum(shape => shape.Aggregate(1L, (n, d) => n * d));
+
+    /// <summary>
+    /// Every parameter of the model by its Hugging Face tensor name (see <see cref="DecoderLM"/>), with
+    /// its shape ([out, in] for a weight), from the configuration alone: what a checkpoint of this model
+    /// holds, known without making the model.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> TensorShapes()
     {
-        long h = HiddenSize, kv = KvDim;
-        long attention = h * h + 2 * h * kv + h * h + (AttentionBias ? h + 2 * kv : 0);
-        long mlp = 3 * h * IntermediateSize;
-        long norms = 2 * h;
-        long embedding = (long)VocabSize * h;
-        long head = TieEmbeddings ? 0 : embedding;
-        return embedding + Layers * (attention + mlp + norms) + h + head;
+        long h = HiddenSize, kv = KvDim, mlp = IntermediateSize, vocab = VocabSize;
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal) { ["model.embed_tokens.weight"] = [vocab, h] };
+        for (var i = 0; i < Layers; i++)
+        {
+            var layer = $"model.layers.{i}.";
+            shapes[layer + "input_layernorm.weight"] = [h];
+            foreach (var (name, rows) in new[] { ("q_proj", h), ("k_proj", kv), ("v_proj", kv) })
+            {
+                shapes[$"{layer}self_attn.{name}.weight"] = [rows, h];
+                if (AttentionBias) shapes[$"{layer}self_attn.{name}.bias"] = [rows];
+            }
+            shapes[layer + "self_attn.o_proj.weight"] = [h, h];
+            shapes[layer + "post_attention_layernorm.weight"] = [h];
+            shapes[layer + "mlp.gate_proj.weight"] = [mlp, h];
+            shapes[layer + "mlp.up_proj.weight"] = [mlp, h];
+            shapes[layer + "mlp.down_proj.weight"] = [h, mlp];
+        }
+        shapes["model.norm.weight"] = [h];
+        if (!TieEmbeddings) shapes["lm_head.weight"] = [vocab, h];
+        return shapes;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field that makes no model.</summary>

@@ -129,16 +129,19 @@ public sealed class DeviceSlots
     }
 
     /// <summary>
-    /// The slots a device setting names: "auto" (every CUDA device TorchSharp sees, else one CPU
-    /// slot), "cpu:N", "cuda" (all CUDA devices), "cuda:0,1" or "simulated:N".
+    /// The slots a device setting names: "auto" (every CUDA device TorchSharp sees; without one, a
+    /// CPU slot per <paramref name="threadsPerSlot"/> (at least 1) of the <paramref name="cpuCores"/>,
+    /// so the slots use the cores without oversubscribing them), "cpu:N", "cuda" (all CUDA devices),
+    /// "cuda:0,1" or "simulated:N".
     /// </summary>
-    public static IReadOnlyList<DeviceSlot> Parse(string setting, int threadsPerSlot, Func<int> cudaDeviceCount)
+    public static IReadOnlyList<DeviceSlot> Parse(string setting, int threadsPerSlot, Func<int> cudaDeviceCount, int cpuCores = 1)
     {
         var text = setting.Trim().ToLowerInvariant();
         if (text == "auto")
         {
             var cuda = cudaDeviceCount();
-            return cuda > 0 ? CudaSlots(Enumerable.Range(0, cuda), threadsPerSlot) : CpuSlots("cpu", 1, threadsPerSlot);
+            return cuda > 0 ? CudaSlots(Enumerable.Range(0, cuda), threadsPerSlot)
+                : CpuSlots("cpu", Math.Max(1, cpuCores / Math.Max(1, threadsPerSlot)), threadsPerSlot);
         }
         if (text == "cuda")
         {
@@ -151,8 +154,11 @@ public sealed class DeviceSlots
         {
             var kind = text[..colon];
             var rest = text[(colon + 1)..];
-            if (kind is "cpu" or "simulated" && int.TryParse(rest, out var n) && n > 0)
+            if (kind is "cpu" or "simulated" && int.TryParse(rest, out var n))
+            {
+                if (n < 1) throw new ArgumentException($"devices '{setting}': a silo needs at least one {kind} slot");
                 return CpuSlots(kind, n, threadsPerSlot);
+            }
             if (kind == "cuda")
             {
                 var ids = rest.Split(',').Select(s => int.TryParse(s, out var i) && i >= 0 ? i : -1).ToList();

@@ -17,6 +17,19 @@ public class DecoderLMTests
         }
     }
 
+    /// <summary>What a checkpoint is checked against before any weight is read: the config's own list of tensors, which must be the model's.</summary>
+    [Fact]
+    public void The_configs_tensor_shapes_are_the_models_parameters()
+    {
+        foreach (var config in new[] { DecoderConfig.Tiny(), Gqa, Gqa with { AttentionBias = true, TieEmbeddings = true } })
+        {
+            using var model = Create(config);
+            var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+            Assert.Equal(parameters.Keys.Order(), config.TensorShapes().Keys.Order());
+            Assert.All(config.TensorShapes(), t => Assert.Equal(parameters[t.Key], t.Value));
+        }
+    }
+
     [Fact]
     public void Parameters_have_hugging_face_names_and_shapes()
     {
