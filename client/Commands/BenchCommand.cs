@@ -20,6 +20,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateMemory());
         command.Subcommands.Add(BenchClusterCommand.Create());
         command.Subcommands.Add(BenchStudyCommand.Create());
+        command.Subcommands.Add(BenchAttemptCommand.Create());
         return command;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Continuum;
+using BeyondNll.Figures;
 using BeyondNll.Grains;
 using BeyondNll.Studies;
 using Spectre.Console;

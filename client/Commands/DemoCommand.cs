@@ -157,8 +157,9 @@ public static class DemoCommand
                 var backbone = grains.GetGrain<IBackboneGrain>(name);
                 await backbone.Register(folder);
                 // Measured by the backbone grain on a device slot of the silo, and stored there for the study's continuum point.
-                var probe = await backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
-                    options.Config.MaxPositions, data.Val));
+                var probe = await ConsoleProgress.WhileAsync(json ? TextWriter.Null : Console.Error, $"probing backbone {name} on its device slot",
+                    _ => backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
+                        options.Config.MaxPositions, data.Val)));
                 say.WriteLine($"backbone {name}: {steps} pretraining steps, mean p {probe.MeanP:F3} ({probe.Region})");
                 levels[name] = steps;
                 backbones.Add((name, options.Config.MaxPositions));
@@ -181,7 +182,7 @@ public static class DemoCommand
             // The next seed's pretraining would compete with these studies for the cores: wait for them.
             try
             {
-                await WaitAsync(grains, studies, say, ct);
+                await WaitAsync(grains, studies, say, json ? TextWriter.Null : Console.Error, ct);
             }
             catch (InvalidOperationException e)
             {
@@ -219,24 +220,29 @@ public static class DemoCommand
         return (entries, report);
     }
 
-    static async Task WaitAsync(IGrainFactory grains, IReadOnlyList<string> studies, TextWriter say, CancellationToken ct)
-    {
-        var pending = studies.ToHashSet();
-        while (pending.Count > 0)
+    /// <summary>Waits for the studies to end, with the trials done so far across them as progress on <paramref name="progress"/>.</summary>
+    static Task WaitAsync(IGrainFactory grains, IReadOnlyList<string> studies, TextWriter say, TextWriter progress, CancellationToken ct) =>
+        ConsoleProgress.WhileAsync(progress, $"searching {studies.Count} backbones", async show =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            foreach (var name in pending.ToList())
+            var pending = studies.ToHashSet();
+            var done = new Dictionary<string, (int Done, int Of)>();
+            while (pending.Count > 0)
             {
-                var status = await grains.GetGrain<IStudyGrain>(name).GetStatus();
-                if (!SearchStatusView.IsFinished(status.State)) continue;
-                pending.Remove(name);
-                if (status.State != StudyState.Completed)
-                    throw new InvalidOperationException($"study {name} ended {SearchStatusView.Name(status.State)}: {status.Message}");
-                say.WriteLine($"study {name}: {SearchStatusView.Summary(status)}");
-                if (status.Confirmation is { } c) say.WriteLine(SearchStatusView.ConfirmationSummary(c));
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                foreach (var name in pending.ToList())
+                {
+                    var status = await grains.GetGrain<IStudyGrain>(name).GetStatus();
+                    done[name] = (SearchStatusView.TrialsDone(status), Math.Max(status.Trials.Count, status.TrialBudget));
+                    if (!SearchStatusView.IsFinished(status.State)) continue;
+                    pending.Remove(name);
+                    if (status.State != StudyState.Completed)
+                        throw new InvalidOperationException($"study {name} ended {SearchStatusView.Name(status.State)}: {status.Message}");
+                    say.WriteLine($"study {name}: {SearchStatusView.Summary(status)}");
+                    if (status.Confirmation is { } c) say.WriteLine(SearchStatusView.ConfirmationSummary(c));
+                }
+                show($"searching {studies.Count} backbones: {done.Values.Sum(d => d.Done)}/{done.Values.Sum(d => d.Of)} trials done, {studies.Count - pending.Count} studies finished");
             }
-        }
-    }
+        });
 
     /// <summary>Per pretraining level, across seeds: mean p, the mean gain ± its SE over seeds, and how often each side won beyond noise.</summary>
     public static IReadOnlyList<LevelJson> Levels(IReadOnlyList<ContinuumEntry> entries, IReadOnlyDictionary<string, int> levels) =>

@@ -10,10 +10,11 @@ namespace BeyondNll.Client.Commands;
 /// when it has one) as the whole recipe it won with, in a trainer's own flags, one per line, e.g.
 /// <c>trainer.objective_trans=GeneralFamily-10</c> and <c>optim.lr=0.0001</c> for the paper's trainer
 /// (verl). A recipe the trainer cannot run as it is is refused (exit 2) with the reason.
+/// <c>--format hf --out DIR</c>: the winner's trained model as a folder (<see cref="ModelExport"/>).
 /// </summary>
 public static class ExportCommand
 {
-    public static IReadOnlyList<string> Formats { get; } = ["verl"];
+    public static IReadOnlyList<string> Formats { get; } = ["verl", "hf"];
 
     /// <summary>
     /// The export: <c>flag</c> the objective's flag, <c>flags</c> every flag of the recipe, <c>lr</c> the
@@ -26,14 +27,33 @@ public static class ExportCommand
     public static Command Create()
     {
         var name = new Argument<string>("NAME") { Description = "The study." };
-        var format = new Option<string>("--format") { Description = $"Whose flags to write: {string.Join(", ", Formats)}.", DefaultValueFactory = _ => "verl" };
+        var format = new Option<string>("--format")
+        {
+            Description = "What to write: verl (the paper trainer's flags for the answer's whole recipe) or hf (the winning model as a folder, with --out).",
+            DefaultValueFactory = _ => "verl",
+        };
+        var outFolder = new Option<string?>("--out") { Description = "With --format hf: a new folder to write the winning model into." };
         var json = ClusterCommandLine.Json();
         var gateway = ClusterCommandLine.Gateway();
-        var command = new Command("export", "Print a study's answer (its winning objective and the recipe it won with) as a trainer's flags.") { name, format, json, gateway };
+        var command = new Command("export",
+            "Print a study's answer (its winning objective and the recipe it won with) as a trainer's flags, or write its winning model (--format hf).")
+            { name, format, outFolder, json, gateway };
         command.SetAction(async (parse, ct) =>
         {
             var chosen = parse.GetValue(format)!;
             CheckFormat(chosen);
+            if (chosen == "hf")
+            {
+                ModelExport.CheckOut(parse.GetValue(outFolder));
+                return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
+                {
+                    var model = await ModelExport.WriteAsync(grains, await SearchCommand.GetStatusAsync(grains, parse.GetValue(name)!, ct),
+                        parse.GetValue(outFolder)!, ct);
+                    if (parse.GetValue(json)) JsonOutput.Write(Console.Out, model);
+                    else Console.Out.WriteLine($"trial {model.Trial} ({model.Objective}, lr {model.Lr:G3}) written to {model.Out}: {string.Join(", ", model.Files)}");
+                    return 0;
+                });
+            }
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
             {
                 var export = Export(await SearchCommand.GetStatusAsync(grains, parse.GetValue(name)!, ct), chosen);
@@ -53,6 +73,7 @@ public static class ExportCommand
     public static ExportJson Export(StudyStatus status, string format)
     {
         CheckFormat(format);
+        if (format != "verl") throw new ArgumentException($"--format {format} writes a model, not a flag: give --out DIR");
         if (status.Answer is not { } answer)
             throw new ArgumentException($"study {status.Study} has no finished trial yet ({SearchStatusView.Name(status.State)}): nothing to export");
         // The winner's recipe as a trial of it trained (answers stored before the answer kept one: the study's),

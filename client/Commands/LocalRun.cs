@@ -1,4 +1,5 @@
 using BeyondNll.Silo.Hosting;
+using BeyondNll.Silo.Web;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Synthetic;
 
@@ -54,5 +55,29 @@ public static class LocalRun
             Devices = $"cpu:{Slots}",
             DashboardPort = 0,
         }, ct);
+    }
+
+    /// <summary>
+    /// The study pages of the in-process silo on localhost:<paramref name="port"/> (or, when another
+    /// program holds that port, on a free one); none when the port is 0.
+    /// </summary>
+    public static async Task<StudyWebServer?> StartWebAsync(InProcessSilo silo, int port, CancellationToken ct)
+    {
+        if (port == 0) return null;
+        try
+        {
+            return await StudyWebServer.StartAsync(silo, port, ct);
+        }
+        catch (IOException)
+        {
+            return await StudyWebServer.StartAsync(silo, FreePort(), ct);
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

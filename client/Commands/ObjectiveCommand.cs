@@ -33,7 +33,7 @@ public static class ObjectiveCommand
             if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"FILE '{path}' must end in .png");
             var named = parse.GetValue(specs) is { Length: > 0 } given ? given : PlotDefaults.ToArray();
             var objectives = named.Select(Objective.Parse).ToList();
-            Continuum.ContinuumPlots.WriteGradientWeights(objectives, path);
+            Figures.ContinuumPlots.WriteGradientWeights(objectives, path);
             Console.WriteLine($"wrote {Path.GetFullPath(path)}: gradient weights of {string.Join(", ", objectives.Select(o => o.Spec))}");
             return 0;
         });

@@ -24,16 +24,22 @@ public static class ProbeCommand
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("probe", "Measure p of the data's response tokens under the backbone, before training, and place it on the continuum.")
             { backbone, data, maxLength, heldOut, promptKey, responseKey, threads, json };
-        command.SetAction(parse =>
+        command.SetAction(async parse =>
         {
             TrainingConsole.SetThreads(parse.GetValue(threads));
             var examples = TrainingConsole.ReadData(parse.GetValue(data)!, parse.GetValue(promptKey)!, parse.GetValue(responseKey)!);
-            using var model = Backbone.Load(parse.GetValue(backbone)!);
-            var r = CapabilityProbe.Measure(model.Model, model.Tokenizer, examples, parse.GetValue(maxLength));
-            var clean = parse.GetValue(heldOut) is { } heldOutPath
-                ? CapabilityProbe.Measure(model.Model, model.Tokenizer,
-                    TrainingConsole.ReadData(heldOutPath, parse.GetValue(promptKey)!, parse.GetValue(responseKey)!), parse.GetValue(maxLength))
+            var heldOutExamples = parse.GetValue(heldOut) is { } heldOutPath
+                ? TrainingConsole.ReadData(heldOutPath, parse.GetValue(promptKey)!, parse.GetValue(responseKey)!)
                 : null;
+            var (r, clean) = await ConsoleProgress.WhileAsync(parse.GetValue(json) ? TextWriter.Null : Console.Error,
+                $"probe: loading the backbone and scoring {examples.Count} examples' response tokens", _ => Task.Run(() =>
+                {
+                    using var model = Backbone.Load(parse.GetValue(backbone)!);
+                    var measured = CapabilityProbe.Measure(model.Model, model.Tokenizer, examples, parse.GetValue(maxLength));
+                    var cleanMeasured = heldOutExamples is null ? null
+                        : CapabilityProbe.Measure(model.Model, model.Tokenizer, heldOutExamples, parse.GetValue(maxLength));
+                    return (measured, cleanMeasured);
+                }));
             var report = new Report(r.MeanP, r.MedianP, r.Q1P, r.Q3P, r.ShareAboveHalf, r.Tokens, r.RegionName, parse.GetValue(maxLength), clean?.MeanP);
             if (parse.GetValue(json))
             {

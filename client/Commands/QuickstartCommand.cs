@@ -30,8 +30,9 @@ public static class QuickstartCommand
         var seed = new Option<int>("--seed") { Description = "Seed of data, backbone and search.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Working folder (data, backbone, cluster state); its cluster state is started afresh.", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var json = new Option<bool>("--json") { Description = "Print the final status as JSON (as `bnll search status --json`)." };
+        var webPort = new Option<int>("--web-port") { Description = "Serve the study's live page on http://localhost:PORT/studies/quickstart (a free port when taken; 0: none).", DefaultValueFactory = _ => 8080 };
         var command = new Command("quickstart", "Run a complete search on a synthetic backbone with an in-process silo, and print the best objective against NLL.")
-            { task, pretrain, trials, steps, noise, seed, output, json, confirm, confirmSeeds };
+            { task, pretrain, trials, steps, noise, seed, output, json, confirm, confirmSeeds, webPort };
         command.SetAction(async (parse, cancellation) =>
         {
             var taskName = parse.GetValue(task)!;
@@ -41,6 +42,7 @@ public static class QuickstartCommand
             var say = quiet ? TextWriter.Null : Console.Out;
             var backboneOptions = new SyntheticBackboneOptions { Task = taskName, PretrainSteps = parse.GetValue(pretrain), Seed = seedValue };
             backboneOptions.Validate();
+            if (parse.GetValue(webPort) is < 0 or > 65535) throw new ArgumentException($"--web-port {parse.GetValue(webPort)} is not a port: use 1 to 65535, or 0 for no web page");
             var dataFolder = Path.Combine(root, "data");
             var planned = new StudyRequest
             {
@@ -79,6 +81,8 @@ public static class QuickstartCommand
             var clusterDir = Path.Combine(root, "cluster");
             await using var silo = await LocalRun.StartSiloAsync(clusterDir, cancellation);
             say.WriteLine($"silo: in this process, {LocalRun.Slots} CPU slot(s), state in {clusterDir}");
+            await using var web = await LocalRun.StartWebAsync(silo, parse.GetValue(webPort), cancellation);
+            if (web is not null) say.WriteLine($"watch the search live: {web.Url}/studies/quickstart");
 
             var grains = silo.Client;
             await grains.GetGrain<IBackboneGrain>("quickstart").Register(backboneDir);

@@ -77,9 +77,11 @@ public static class RecommendCommand
         // Measured in the cluster, on a device slot: a registered backbone's by its grain (stored, else
         // measured and stored), a bare folder's by the probe service (stored nowhere).
         var request = new ProbeRequest(dataPath, dataset, "prompt", "response", maxLength, heldOutPath);
-        var probe = registered is not null
-            ? await grains.GetGrain<IBackboneGrain>(backbone).Probe(request)
-            : await grains.GetGrain<IProbeGrain>(0).Measure(folder, request);
+        var probe = await ConsoleProgress.WhileAsync(json ? TextWriter.Null : Console.Error,
+            $"recommend: probing {backbone} on {dataset} (stored, else measured on a free device slot of the cluster)",
+            _ => registered is not null
+                ? grains.GetGrain<IBackboneGrain>(backbone).Probe(request)
+                : grains.GetGrain<IProbeGrain>(0).Measure(folder, request));
 
         var entries = await ClusterRetry.Query(() => grains.GetGrain<IContinuumGrain>(0).List(), ct);
         var points = ContinuumPoints.For(entries, dataset, metric, out var pooled);

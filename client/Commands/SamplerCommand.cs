@@ -22,10 +22,10 @@ public static class SamplerCommand
             Description = SearchSpaceArgument.Description,
             Required = true,
         };
-        var sampler = new Option<string>("--sampler") { Description = "tpe, random or grid.", DefaultValueFactory = _ => "tpe" };
+        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => SamplerFactory.Default };
         var seed = new Option<long?>("--seed") { Description = "Seed: the same seed and inputs give the same answers. Default: random." };
         var direction = new Option<string>("--direction") { Description = "minimize or maximize.", DefaultValueFactory = _ => "minimize" };
-        var liar = new Option<bool>("--constant-liar") { Description = "TPE: treat running trials as the worst result, so concurrent asks spread out." };
+        var liar = new Option<bool>("--constant-liar") { Description = "Account for running trials, so concurrent asks spread out (tpe: as the worst result; gp: as the value it expects there)." };
         var multivariate = new Option<bool>("--multivariate") { Description = "TPE: model parameters that exist together jointly." };
         foreach (var option in new Option[] { stdio, space, sampler, seed, direction, liar, multivariate })
             cmd.Options.Add(option);

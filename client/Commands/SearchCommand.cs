@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace BeyondNll.Client.Commands;
 
 /// <summary>
-/// <c>bnll search start|status|watch|list|cancel</c>: objective searches run by the cluster. A study
+/// <c>bnll search start|status|watch|logs|list|cancel</c>: objective searches run by the cluster. A study
 /// lives in the cluster, not in this process: the console starts it, looks at it and cancels it.
 /// </summary>
 public static class SearchCommand
@@ -22,12 +22,14 @@ public static class SearchCommand
 
     public static Command Create()
     {
-        var command = new Command("search", "Search the objective family on the cluster: start, status, watch, list, cancel.");
+        var command = new Command("search", "Search the objective family on the cluster: start, status, watch, logs, list, cancel, plot.");
         command.Subcommands.Add(SearchStartCommand.Create());
         command.Subcommands.Add(CreateStatus());
         command.Subcommands.Add(CreateWatch());
+        command.Subcommands.Add(SearchLogsCommand.Create());
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateCancel());
+        command.Subcommands.Add(SearchPlotCommand.Create());
         return command;
     }
 

@@ -35,13 +35,18 @@ public static class SearchStartCommand
         var space = new Option<string>("--space") { Description = SearchSpaceArgument.Description, DefaultValueFactory = _ => NamedSpaces.Default };
         var trials = new Option<int>("--trials") { Description = "Search trials, the NLL baseline's included (the confirmation's come on top).", DefaultValueFactory = _ => 12 };
         var parallel = new Option<int>("--parallel") { Description = "Trials in flight at most (fewer when fewer devices are free).", DefaultValueFactory = _ => 4 };
-        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => "tpe" };
-        var pruner = new Option<string>("--pruner") { Description = $"{string.Join(", ", PrunerFactory.Names)}.", DefaultValueFactory = _ => "none" };
+        var sampler = new Option<string>("--sampler") { Description = $"{string.Join(", ", SamplerFactory.Names)}.", DefaultValueFactory = _ => SamplerFactory.Default };
+        var pruner = new Option<string>("--pruner") { Description = $"{PrunerFactory.Usage}.", DefaultValueFactory = _ => "none" };
         var metric = new Option<string>("--metric") { Description = "accuracy (maximised) or nll (validation NLL, minimised).", DefaultValueFactory = _ => "accuracy" };
         var workload = new Option<string>("--workload") { Description = "torch, or simulated:SECONDS for a dry run of the cluster.", DefaultValueFactory = _ => "torch" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the sampler and of training (default: the sampler's from the study's name, so every study samples its own points; training's 0)." };
         var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline and every --enqueue objective each run (default: three spanning the space's lr range; --lr alone: that one rate)." };
-        var startup = new Option<int>("--startup") { Description = "Trials with a result before TPE takes over from random sampling, the enqueued ones included (0 = the enqueued ones and a quarter of the rest, at most 10).", DefaultValueFactory = _ => 0 };
+        var startup = new Option<int>("--startup")
+        {
+            Description = "--sampler tpe: trials with a result before TPE takes over from random sampling, the enqueued ones included "
+                + "(0 = the enqueued ones and a quarter of the rest, at most 10). The GP sampler keeps its own measured design size.",
+            DefaultValueFactory = _ => 0,
+        };
         var evaluations = new Option<int>("--evaluations") { Description = "Intermediate evaluations per trial, for the pruner (0 = none).", DefaultValueFactory = _ => 4 };
         var enqueue = new Option<string[]>("--enqueue") { Description = "An objective to try right after the NLL baseline (repeatable), e.g. power:10." };
         var answer = new Option<string>("--answer") { Description = "Where the answer is: whole, boxed, or marker:TEXT.", DefaultValueFactory = _ => "whole" };
@@ -49,6 +54,8 @@ public static class SearchStartCommand
         var responseKey = TrainingConsole.ResponseKey();
         var confirm = new Option<int>("--confirm") { Description = "After the search, re-run this many of the best configurations and the best NLL one on fresh seeds (0 = none).", DefaultValueFactory = _ => 2 };
         var confirmSeeds = new Option<int>("--confirm-seeds") { Description = "Fresh training seeds per confirmed configuration (at least 2).", DefaultValueFactory = _ => 3 };
+        var keepModels = new Option<int>("--keep-models") { Description = "Keep the trained models of this many of the best trials (and the confirmed winner's); the rest are deleted.", DefaultValueFactory = _ => 1 };
+        var trialTimeLimit = new Option<double>("--trial-time-limit") { Description = "Seconds an attempt may train before its trial fails (0 = no limit).", DefaultValueFactory = _ => 0 };
         var warmStart = new Option<string?>("--warm-start") { Description = "continuum: enqueue the winners of the backbone's neighbours on the continuum first." };
         var wait = new Option<bool>("--wait") { Description = "Watch the study until it ends, then print the best objective against NLL (Ctrl-C stops watching, not the study)." };
         var gateway = ClusterCommandLine.Gateway();
@@ -58,6 +65,7 @@ public static class SearchStartCommand
         {
             name, backbone, train, val, test, space, trials, parallel, sampler, pruner, metric, workload, seed, ladder, startup,
             evaluations, enqueue, answer, promptKey, responseKey, confirm, confirmSeeds, warmStart, wait, gateway,
+            keepModels, trialTimeLimit,
         };
         recipeFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -93,6 +101,8 @@ public static class SearchStartCommand
                 ResponseKey = parse.GetValue(responseKey)!,
                 Confirm = parse.GetValue(confirm),
                 ConfirmSeeds = parse.GetValue(confirmSeeds),
+                KeepModels = parse.GetValue(keepModels),
+                TrialTimeLimit = parse.GetValue(trialTimeLimit),
                 Recipe = recipe with { Seed = parse.GetValue(seed) ?? 0 },
             });
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
@@ -152,7 +162,9 @@ public static class SearchStartCommand
         StudyStatus status;
         try
         {
-            status = await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
+            // The silo reads the data and hashes the backbone and data files first: minutes for a large backbone.
+            status = await ConsoleProgress.WhileAsync(progress, $"starting study {request.Name}: the silo checks the data and hashes the backbone and data files",
+                _ => grains.GetGrain<IStudyGrain>(request.Name).Start(request));
         }
         catch (TimeoutException e)
         {

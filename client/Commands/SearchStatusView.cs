@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BeyondNll.Grains;
+using BeyondNll.Studies;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Trainer;
 using Spectre.Console;
@@ -17,19 +18,22 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class SearchStatusView
 {
-    /// <summary>The study; <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
+    /// <summary>The study; <c>importance</c> each parameter's share of the variance of the completed search trials'
+    /// values (fANOVA, see <see cref="StudyImportance"/>; empty while too few completed); <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
     /// the study's one answer (see <see cref="AnswerJson"/>), <c>dtype</c> ... <c>lora_targets</c> the recipe's
     /// real-backbone fields as they were before the recipe existed. <c>trials_done</c> counts search trials (what
     /// <c>trial_budget</c> counts), <c>confirm_done</c> of <c>confirm_trials</c> the confirmation's apart;
     /// <c>lr_ladder</c>, <c>startup</c> and <c>seed</c> are the protocol (see StudyProtocol), <c>test_data</c> the
-    /// held-out data the study reports on (null: it reports on validation).</summary>
+    /// held-out data the study reports on (null: it reports on validation); <c>winner_trial</c> the trial whose model
+    /// `bnll export --format hf` writes, <c>keep_models</c> how many search trials' models are kept.</summary>
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
         BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
         int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
         string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets,
         string Workload, JsonObject Recipe, AnswerJson? Answer,
-        int ConfirmDone, int ConfirmTrials, IReadOnlyList<double> LrLadder, int Startup, int Seed, string? TestData);
+        int ConfirmDone, int ConfirmTrials, IReadOnlyList<double> LrLadder, int Startup, int Seed, string? TestData,
+        int? WinnerTrial, int KeepModels, IReadOnlyDictionary<string, double> Importance);
 
     /// <summary>
     /// The study's answer, the same everywhere it is shown: the winner (the confirmation's when the study
@@ -63,14 +67,20 @@ public static class SearchStatusView
 
     /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them;
     /// <c>trainable_parameters</c> and <c>dtype</c> what its completed attempt trained (null for a simulated workload);
-    /// <c>value</c> is on validation, <c>test_value</c> on the study's held-out test data (null without).</summary>
+    /// <c>value</c> is on validation, <c>test_value</c> on the study's held-out test data (null without);
+    /// <c>curve</c> its learning curve.</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
-        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe, double? TestValue);
+        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe, double? TestValue,
+        IReadOnlyList<CurveJson> Curve);
 
-    /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>).</summary>
+    /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>);
+    /// <c>resumed_from_step</c> the checkpoint it went on from (0 = started fresh), <c>pid</c> its worker process (null when simulated).</summary>
     public sealed record AttemptJson(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
-        DateTimeOffset? WorkStarted, DateTimeOffset? WorkEnded, DateTimeOffset? Released);
+        DateTimeOffset? WorkStarted, DateTimeOffset? WorkEnded, DateTimeOffset? Released, int ResumedFromStep, int? Pid);
+
+    /// <summary>A point of a learning curve: the training loss at a step, and the intermediate value of the study's metric when one was taken there.</summary>
+    public sealed record CurveJson(int Step, double? TrainLoss, double? Value);
 
     public sealed record BestJson(int Number, string Objective, double? Value, string? PaperKey);
 
@@ -84,7 +94,8 @@ public static class SearchStatusView
         s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
         s.Recipe.Dtype, s.Recipe.GradientCheckpointing, s.Recipe.LoraRank, s.Recipe.LoraAlpha, s.Recipe.LoraTargets,
         s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer),
-        ConfirmDone(s), ConfirmTrials(s), s.LearningRates, s.Startup, s.Seed, s.TestPath);
+        ConfirmDone(s), ConfirmTrials(s), s.LearningRates, s.Startup, s.Seed, s.TestPath,
+        s.WinnerTrial, s.KeepModels, StudyImportance.Of(s));
 
     public static AnswerJson? ToJson(StudyAnswer? a) => a is null ? null : new AnswerJson(a.Objective, PaperKeyOrNull(a.Objective),
         a.LearningRate, a.Value, a.Challenger, a.ChallengerLearningRate, a.ChallengerValue, a.NllValue, a.NllLearningRate, a.Gain,
@@ -104,8 +115,10 @@ public static class SearchStatusView
         var last = t.Attempts.Count > 0 ? t.Attempts[^1] : null;
         return new TrialJson(t.Number, t.Objective, ParseParams(t.ParamsJson), Name(t.State), t.Value, t.Attempts.Count,
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
-            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released)).ToList(),
-            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe), t.TestValue);
+            t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released,
+                a.ResumedFromStep, a.Pid)).ToList(),
+            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe), t.TestValue,
+            t.Curve.Select(p => new CurveJson(p.Step, p.TrainLoss, p.Value)).ToList());
     }
 
     public static string Name(StudyState state) => state.ToString().ToLowerInvariant();
@@ -195,7 +208,8 @@ public static class SearchStatusView
                     (t.Role == TrialRoles.Confirm ? $" (confirm, seed {t.Seed})" : "")),
                 new Markup(StateMarkup(t.State)),
                 new Text(Format(t.Value)),
-                new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture)),
+                new Text(t.Attempts.Count.ToString(CultureInfo.InvariantCulture) +
+                    (last is { ResumedFromStep: > 0 } ? $" (from step {last.ResumedFromStep})" : "")),
                 new Text(last is null ? "" : $"{(compact ? TableLayout.Silo(last.Silo) : last.Silo)} / {last.Device}"),
                 t.State != TrialRunState.Running ? new Text(TableLayout.OneLine(t.Message))
                     : compact ? new Text($"{t.Step}/{t.Steps}") : new Markup(Bar(t.Step, t.Steps)));

@@ -14,9 +14,12 @@ public enum TrialRunState { Pending, Running, Completed, Pruned, Failed, Cancell
 /// <param name="WorkStarted">When the workload began on the device (the attempt's silo's clock); null if it never ran.</param>
 /// <param name="WorkEnded">When the workload ended on the device, which from then on is idle; same clock.</param>
 /// <param name="Released">When the attempt freed the device for the next one; same clock.</param>
+/// <param name="ResumedFromStep">The checkpoint's step the attempt went on from; 0 when it started fresh.</param>
+/// <param name="Pid">The attempt's worker process (null for the simulated workload, which runs in the silo).</param>
 [GenerateSerializer, Immutable, Alias("bnll.AttemptView")]
 public sealed record AttemptView(int Attempt, string Silo, string Device, DateTimeOffset Started, DateTimeOffset? Ended, string Outcome,
-    DateTimeOffset? WorkStarted = null, DateTimeOffset? WorkEnded = null, DateTimeOffset? Released = null);
+    DateTimeOffset? WorkStarted = null, DateTimeOffset? WorkEnded = null, DateTimeOffset? Released = null,
+    int ResumedFromStep = 0, int? Pid = null);
 
 [GenerateSerializer, Immutable, Alias("bnll.TrialView")]
 public sealed record TrialView
@@ -41,6 +44,11 @@ public sealed record TrialView
     /// parameters the optimizer updated (the adapters' under LoRA) and the weights' dtype.</summary>
     [Id(12)] public long? TrainableParameters { get; init; }
     [Id(13)] public string? WeightDtype { get; init; }
+    /// <summary>The learning curve: training loss every 1% of the steps and each intermediate value.</summary>
+    [Id(20)] public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+    /// <summary>The curve's intermediate values (the study's metric on validation data, as the pruner saw it), in step order.</summary>
+    public IReadOnlyList<(int Step, double Value)> Intermediate =>
+        Curve.Where(p => p.Value is not null).Select(p => (p.Step, p.Value!.Value)).ToList();
 
     public string Objective => Recipe.Objective;
     public double LearningRate => Recipe.LearningRate;
@@ -96,4 +104,10 @@ public sealed record StudyStatus
 
     /// <summary>True for a dry run (simulated workload): its values are made up and never reach best, the continuum or recommend.</summary>
     public bool Simulated => WorkloadKind.Parse(Workload).Kind == "simulated";
+    /// <summary>The trial whose trained model is the study's winner (the answer's: see StudyAnswers); null while there is none.</summary>
+    [Id(30)] public int? WinnerTrial { get; init; }
+    /// <summary>Search trials whose models are kept, best first (the request's).</summary>
+    [Id(31)] public int KeepModels { get; init; } = 1;
+    /// <summary>The search space as JSON (the request's): what the trials' parameters range over, for importance and plots.</summary>
+    [Id(32)] public string SpaceJson { get; init; } = "";
 }

@@ -27,6 +27,8 @@ public sealed record TrialSpec
     [Id(19)] public required string Device { get; init; }
     /// <summary>The study's held-out test data, scored once at the end of training; null when it has none.</summary>
     [Id(26)] public FileFingerprint? Test { get; init; }
+    /// <summary>Seconds an attempt may train before it is stopped and the trial fails; 0 = no limit.</summary>
+    [Id(30)] public double TimeLimit { get; init; }
 }
 
 /// <summary>A file or folder and the SHA-256 of its content, so a host with other files refuses to train.</summary>
@@ -57,8 +59,28 @@ public sealed record TrialOutcome
     [Id(12)] public string? WeightDtype { get; init; }
     /// <summary>The study's metric on the held-out test data, when the study has some.</summary>
     [Id(13)] public double? TestValue { get; init; }
+    /// <summary>What kind of failure ended a failed attempt: the study decides from it whether to run another.</summary>
+    [Id(20)] public TrialFailure Failure { get; init; }
+    /// <summary>The checkpoint's step the attempt went on from; 0 when it started fresh.</summary>
+    [Id(21)] public int ResumedFromStep { get; init; }
+    /// <summary>The attempt's worker process, when it ran in one.</summary>
+    [Id(22)] public int? Pid { get; init; }
+    /// <summary>The attempt's learning curve (from <see cref="ResumedFromStep"/> on).</summary>
+    [Id(23)] public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
 }
 
-/// <summary>A running attempt's progress, as the trial grain reports it.</summary>
+/// <summary>
+/// Why an attempt failed, as the study tells failures apart: a lost host or worker and other faults are
+/// retried (resuming the trial's checkpoint); running out of memory, diverging, bad inputs and the time
+/// limit are not (another attempt with the same recipe would end the same way).
+/// </summary>
+public enum TrialFailure { None, Lost, Fault, OutOfMemory, Diverged, Input, TimeLimit }
+
+/// <summary>A point of a trial's learning curve: the training loss at a step, and the intermediate value of the study's metric when one was taken there.</summary>
+[GenerateSerializer, Immutable, Alias("bnll.CurvePoint")]
+public sealed record CurvePoint(int Step, double? TrainLoss, double? Value);
+
+/// <summary>A running attempt's progress, as the trial grain reports it: with the checkpoint it resumed, its worker process and its curve so far.</summary>
 [GenerateSerializer, Immutable, Alias("bnll.TrialProgress")]
-public sealed record TrialProgress(TrialRunState State, int Step, int Steps, double? Loss, double? LastIntermediate, string Device);
+public sealed record TrialProgress(TrialRunState State, int Step, int Steps, double? Loss, double? LastIntermediate, string Device,
+    int ResumedFromStep = 0, int? Pid = null, IReadOnlyList<CurvePoint>? Curve = null);

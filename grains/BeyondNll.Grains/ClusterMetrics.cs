@@ -22,6 +22,7 @@ public sealed class ClusterMetrics : IDisposable
         running = meter.CreateUpDownCounter<int>("bnll.trials.running", description: "Trial attempts training on this silo now");
         durations = meter.CreateHistogram<double>("bnll.trial.duration", unit: "s", description: "Wall time of finished trial attempts");
         meter.CreateObservableGauge("bnll.devices.busy_share", () => slots.BusyShare, description: "Share of this silo's device slots in use");
+        running.Add(0); // so that the series reads 0 before the first attempt, not absent
     }
 
     public void AttemptStarted() => running.Add(1);

@@ -23,11 +23,7 @@ public static class StudyAnswers
         if (BestTrial(study) is null) return null;
         if (StudyConfirmation.Summarise(study) is { } confirmed) return FromConfirmation(study, confirmed);
 
-        var nll = BaselineTrial(study);
-        var challenger = Searched(study).Where(t => t.Recipe.Objective != Objective.Nll.Spec).MaxBy(t => study.Metric.Sign * t.Value!.Value);
-        double? gain = nll is not null && challenger is not null && study.Scored(nll) is { } n && study.Scored(challenger) is { } c
-            ? study.Metric.Sign * (c - n) : null;
-        var winner = (gain > 0 ? challenger : nll ?? challenger)!;
+        var (nll, challenger, winner, gain) = SearchWinner(study);
         return new StudyAnswer
         {
             Objective = winner.Recipe.Objective, LearningRate = winner.Recipe.LearningRate, Value = winner.Value!.Value, TestValue = winner.TestValue,
@@ -35,6 +31,35 @@ public static class StudyAnswers
             ChallengerValue = challenger is null ? null : study.Scored(challenger), NllValue = nll is null ? null : study.Scored(nll),
             NllLearningRate = nll?.Recipe.LearningRate, Gain = gain, Confirmed = false, Split = study.Split,
         };
+    }
+
+    /// <summary>
+    /// The trial whose trained model is the study's winner: with a confirmation, the best seed (on
+    /// validation) of the winning configuration; without one, the search trial of the answer's winner.
+    /// Null while no search trial has completed. `bnll export --format hf` writes this trial's model.
+    /// </summary>
+    public static StudyTrial? WinnerTrial(StudyModel study)
+    {
+        if (BestTrial(study) is null) return null;
+        if (StudyConfirmation.Summarise(study) is { } confirmed)
+            return study.Trials.Where(t => t.Role == TrialRoles.Confirm && t.State == TrialRunState.Completed && t.Value is not null
+                    && StudyConfirmation.NameOf(t) == confirmed.Winner)
+                .MaxBy(t => study.Metric.Sign * t.Value!.Value);
+        return SearchWinner(study).Winner;
+    }
+
+    /// <summary>
+    /// Without a confirmation: the best NLL search trial and the best other one (both chosen on
+    /// validation), the winner of the two and the gain (on the study's scored split, <see cref="StudyModel.Scored"/>).
+    /// Only called once a search trial has completed.
+    /// </summary>
+    static (StudyTrial? Nll, StudyTrial? Challenger, StudyTrial Winner, double? Gain) SearchWinner(StudyModel study)
+    {
+        var nll = BaselineTrial(study);
+        var challenger = Searched(study).Where(t => t.Recipe.Objective != Objective.Nll.Spec).MaxBy(t => study.Metric.Sign * t.Value!.Value);
+        double? gain = nll is not null && challenger is not null && study.Scored(nll) is { } n && study.Scored(challenger) is { } c
+            ? study.Metric.Sign * (c - n) : null;
+        return (nll, challenger, (gain > 0 ? challenger : nll ?? challenger)!, gain);
     }
 
     /// <summary>The best completed search trial on validation (the search's single best value); null while none completed.</summary>

@@ -210,7 +210,7 @@ public sealed class StudyModel
         Evaluations = trial.Role == TrialRoles.Confirm ? 0 : Request.Evaluations,
         Backbone = Record.Backbone!, Train = Record.Train!, Val = Record.Val!, Test = Record.Test,
         PromptKey = Request.PromptKey, ResponseKey = Request.ResponseKey, AnswerFormat = Request.AnswerFormat,
-        ParamsJson = trial.ParamsJson, Device = device,
+        ParamsJson = trial.ParamsJson, Device = device, TimeLimit = Request.TrialTimeLimit,
     };
 
     // ---- Outcomes and intermediate values ---------------------------------------------------------
@@ -225,6 +225,7 @@ public sealed class StudyModel
             return false;
         attempt.Ended = now;
         (attempt.WorkStarted, attempt.WorkEnded, attempt.Released) = (outcome.WorkStarted, outcome.WorkEnded, outcome.Released);
+        Attempted(trial, outcome.ResumedFromStep, outcome.Pid, outcome.Curve);
         attempt.Outcome = outcome.State == TrialRunState.Completed ? "completed" : $"{outcome.State.ToString().ToLowerInvariant()}: {outcome.Reason}";
         var told = trial.Role == TrialRoles.Search ? sampler : null;
         switch (outcome.State)
@@ -242,13 +243,13 @@ public sealed class StudyModel
                 trial.Message = outcome.Reason;
                 told?.TellPruned(trial.Number);
                 break;
-            case TrialRunState.Failed when outcome.Transient && trial.Attempts.Count < MaxAttempts && IsRunning:
-                trial.State = TrialRunState.Pending; // another attempt, on whichever silo has a free device
+            case TrialRunState.Failed when StudyFailures.Retried(outcome) && trial.Attempts.Count < MaxAttempts && IsRunning:
+                trial.State = TrialRunState.Pending; // another attempt, on whichever silo has a free device, from the trial's checkpoint
                 trial.Message = $"retrying after: {outcome.Reason}";
                 break;
             default:
                 trial.State = Record.State == StudyState.Cancelled ? TrialRunState.Cancelled : TrialRunState.Failed;
-                trial.Message = outcome.Reason;
+                trial.Message = StudyFailures.Message(outcome, trial.Recipe);
                 told?.TellFailed(trial.Number);
                 break;
         }
@@ -261,13 +262,31 @@ public sealed class StudyModel
         trial.Current is { } attempt && Apply(new TrialOutcome
         {
             AttemptKey = attempt.Key, Number = trial.Number, Attempt = attempt.Attempt, State = TrialRunState.Failed,
-            Reason = reason, Transient = true, Seconds = (now - attempt.Started).TotalSeconds,
+            Reason = reason, Transient = true, Failure = TrialFailure.Lost, Seconds = (now - attempt.Started).TotalSeconds,
+            ResumedFromStep = attempt.ResumedFromStep, Pid = attempt.Pid,
         }, now);
 
     /// <summary>Notes how far a running attempt got, as its trial grain reports it.</summary>
     public void Progress(StudyTrial trial, int step)
     {
         if (step > trial.Step) trial.Step = step; // shown in status only: not worth a write of its own
+    }
+
+    /// <summary>Notes a running attempt's progress as a poll found it: its step, the checkpoint it resumed, its worker and its curve so far.</summary>
+    public void Progress(StudyTrial trial, TrialProgress progress)
+    {
+        Progress(trial, progress.Step);
+        Attempted(trial, progress.ResumedFromStep, progress.Pid, progress.Curve ?? []);
+    }
+
+    /// <summary>Records where the current attempt resumed, its worker, and its curve after the steps it kept.</summary>
+    static void Attempted(StudyTrial trial, int resumedFrom, int? pid, IReadOnlyList<CurvePoint> curve)
+    {
+        if (trial.Current is not { } attempt) return;
+        attempt.ResumedFromStep = resumedFrom;
+        attempt.Pid = pid ?? attempt.Pid;
+        if (curve.Count == 0) return;
+        trial.Curve = trial.Curve.Where(p => p.Step <= resumedFrom).Concat(curve.Where(p => p.Step > resumedFrom)).ToList();
     }
 
     /// <summary>

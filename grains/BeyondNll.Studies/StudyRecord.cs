@@ -65,6 +65,8 @@ public sealed class StudyTrial
     /// <summary>What the completed attempt's workload trained (see <see cref="TrialOutcome.TrainableParameters"/>).</summary>
     public long? TrainableParameters { get; set; }
     public string? WeightDtype { get; set; }
+    /// <summary>The learning curve of the attempts that led here: points up to the step the current attempt resumed from, then its own.</summary>
+    public List<CurvePoint> Curve { get; set; } = [];
 
     [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old trial")]
     public string? Objective { get; set; }
@@ -90,4 +92,7 @@ public sealed class StudyAttempt
     public DateTimeOffset? WorkStarted { get; set; }
     public DateTimeOffset? WorkEnded { get; set; }
     public DateTimeOffset? Released { get; set; }
+    /// <summary>The checkpoint's step the attempt went on from (0 = fresh) and its worker process, as its trial grain reported them.</summary>
+    public int ResumedFromStep { get; set; }
+    public int? Pid { get; set; }
 }

@@ -35,6 +35,9 @@ public static partial class StudyRequestValidator
         AtLeast("--evaluations", r.Evaluations, 0);
         AtLeast("--confirm", r.Confirm, 0);
         if (r.Confirm > 0) AtLeast("--confirm-seeds", r.ConfirmSeeds, 2); // two seeds at least, for a standard error
+        AtLeast("--keep-models", r.KeepModels, 1); // the best trial's model is always kept
+        if (!(r.TrialTimeLimit >= 0) || !double.IsFinite(r.TrialTimeLimit))
+            throw new ArgumentException($"--trial-time-limit must be 0 (none) or a positive number of seconds, got {r.TrialTimeLimit}");
         var recipe = r.Recipe ?? throw new ArgumentException("the request has no training recipe");
         recipe.Validate();
         if (!SamplerFactory.Names.Contains(r.Sampler))

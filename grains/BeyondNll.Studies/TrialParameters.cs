@@ -131,6 +131,18 @@ public static class TrialParameters
         throw new ArgumentException("the space names no objective: give it a categorical 'objective' of specs, or a categorical 'family' with 'k' and 'q'");
     }
 
+    /// <summary>The inverse of <see cref="ToJson"/>: a trial's parameters as internal values (choice indices for
+    /// categoricals), as importance and the figures read a status's trials; names the space lacks are skipped.</summary>
+    /// <exception cref="ArgumentException">A value outside its parameter's domain.</exception>
+    public static Dictionary<string, double> FromJson(SearchSpace space, string json)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var doc = JsonDocument.Parse(json);
+        foreach (var property in doc.RootElement.EnumerateObject())
+            if (space.TryGet(property.Name, out var spec)) values[property.Name] = spec.ReadValue(property.Value);
+        return values;
+    }
+
     /// <summary>The active parameters as a JSON object: numbers, ints as integers, categoricals as their choices.</summary>
     public static string ToJson(SearchSpace space, IReadOnlyDictionary<string, double> values)
     {

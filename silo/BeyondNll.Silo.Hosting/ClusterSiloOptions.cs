@@ -69,13 +69,54 @@ public sealed class ClusterSiloOptions
     public string ClusterId { get; set; } = "bnll";
     public string ServiceId { get; set; } = "bnll";
 
-    /// <summary>Port of the Orleans dashboard on localhost; 0 turns it off.</summary>
+    /// <summary>Port of the Orleans dashboard and the study pages (/dashboard, /studies, /metrics, /healthz); 0 turns it off.</summary>
     public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>
+    /// The address the dashboard port listens on: localhost by default, so only this machine sees it.
+    /// Any other (0.0.0.0, ::, an interface's address) needs <see cref="DashboardToken"/>.
+    /// </summary>
+    public string DashboardAddress { get; set; } = "localhost";
+
+    /// <summary>
+    /// An access token every request to the dashboard port must carry (Authorization: Bearer TOKEN, or
+    /// ?token=TOKEN once in a browser, which keeps it in a cookie); /healthz needs none. Better given
+    /// as BNLL_Silo__DashboardToken than as a flag. None: no check, allowed on localhost only.
+    /// </summary>
+    public string? DashboardToken { get; set; }
+
+    /// <summary>
+    /// An OpenTelemetry collector (http://collector:4317, OTLP over gRPC; or the environment's
+    /// OTEL_EXPORTER_OTLP_ENDPOINT) to send the silo's metrics and traces to; none: metrics on /metrics only.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
 
     /// <summary>How often every silo nudges unfinished studies (so a study outlives the silo it was on).</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Where studies keep their trials' checkpoints, kept models and attempt logs (see ArtifactFolders);
+    /// default: "artifacts" under <see cref="DataDirectory"/>. With several hosts, a folder on storage they
+    /// all share (NFS, a cluster file system), at any path on each: an attempt rerun on another host then
+    /// resumes from its trial's checkpoint, and any host serves logs and exports.
+    /// </summary>
+    public string? Artifacts { get; set; }
+
+    /// <summary>Steps between a trial's checkpoints when its recipe leaves it to the host (checkpoint_every 0); 0 = every 5% of the trial's steps.</summary>
+    public int CheckpointEvery { get; set; }
+
+    /// <summary>
+    /// The worker that runs each torch attempt in a process of its own (BeyondNll.Worker.dll); default:
+    /// the one beside the silo (a published silo, or its build output), else the repository's build.
+    /// </summary>
+    public string? Worker { get; set; }
+
+    /// <summary>A worker whose resident memory passes this many MiB is stopped and its trial fails as out of memory (not retried); 0 = no limit.</summary>
+    public int WorkerMemoryMb { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "cluster.db");
+
+    public string ArtifactsDirectory => string.IsNullOrWhiteSpace(Artifacts) ? Path.Combine(DataDirectory, "artifacts") : Artifacts;
 
     /// <summary>Whether grain state lives in SQLite under <see cref="DataDirectory"/> (localhost clustering) rather than on a server.</summary>
     public bool KeepsStateLocally => Clustering.Trim().Equals("localhost", StringComparison.OrdinalIgnoreCase);

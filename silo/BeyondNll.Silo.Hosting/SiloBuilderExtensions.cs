@@ -1,5 +1,6 @@
 using System.Net;
 using BeyondNll.Grains;
+using BeyondNll.Grains.Artifacts;
 using BeyondNll.Grains.Devices;
 using BeyondNll.Grains.Placement;
 using BeyondNll.Grains.Workloads;
@@ -26,14 +27,17 @@ namespace BeyondNll.Silo.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// The cluster's own parts: this silo's device slots, the silo-bound placement of trials and
-    /// device hosts, grain state in SQLite (unless a storage provider named "bnll" is already
-    /// registered), metrics, and the watchdog that keeps unfinished studies going.
+    /// The cluster's own parts: this silo's device slots, its artifact folder and worker settings, the
+    /// silo-bound placement of trials and device hosts, grain state in SQLite (unless a storage provider
+    /// named "bnll" is already registered), metrics, and the watchdog that keeps unfinished studies going.
     /// </summary>
     public static ISiloBuilder AddBeyondNllCluster(this ISiloBuilder silo, ClusterSiloOptions options, Func<int>? cudaDeviceCount = null)
     {
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton(new DeviceSlots(Devices(options, cudaDeviceCount)));
+        CheckWorkerSettings(options);
+        silo.Services.AddSingleton(new ArtifactFolders(options.ArtifactsDirectory));
+        silo.Services.AddSingleton(new WorkerOptions(string.IsNullOrWhiteSpace(options.Worker) ? WorkerOptions.DefaultDll() : options.Worker, options.CheckpointEvery, (long)options.WorkerMemoryMb << 20));
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.TryAddSingleton<IWorkloadFactory, WorkloadFactory>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
@@ -47,6 +51,8 @@ public static class SiloBuilderExtensions
         silo.Services.Configure<TypeManifestOptions>(o => o.AddAllowedAssembly(typeof(StudyRecord).Assembly));
         silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, MovedStoredTypes>();
         silo.Services.AddHostedService<ClusterWatchdog>();
+        // Trace context travels with grain calls, so a trial's spans join its study's (ClusterTracing).
+        silo.AddActivityPropagation();
         return silo;
     }
 
@@ -159,4 +165,25 @@ public static class SiloBuilderExtensions
     }
 
     static int CudaDeviceCount() => TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.cuda.device_count() : 0;
+
+    /// <summary>
+    /// The settings of torch attempts, refused at start rather than at the first trial: a checkpoint
+    /// interval or memory limit below 0, a --worker that is not there, an --artifacts folder that
+    /// cannot be made (a file of that name, no permission).
+    /// </summary>
+    static void CheckWorkerSettings(ClusterSiloOptions options)
+    {
+        if (options.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 (5% of a trial's steps) or positive, got {options.CheckpointEvery}");
+        if (options.WorkerMemoryMb < 0) throw new ArgumentException($"--worker-memory-mb must be 0 (no limit) or positive, got {options.WorkerMemoryMb}");
+        if (!string.IsNullOrWhiteSpace(options.Worker) && !File.Exists(options.Worker))
+            throw new ArgumentException($"--worker {options.Worker} does not exist (the worker program, BeyondNll.Worker.dll)");
+        try
+        {
+            Directory.CreateDirectory(options.ArtifactsDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--artifacts {options.ArtifactsDirectory} cannot be used as a folder: {e.Message}");
+        }
+    }
 }

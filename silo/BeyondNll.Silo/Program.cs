@@ -1,5 +1,6 @@
 using BeyondNll.Silo.Hosting;
 using BeyondNll.Silo.Hosting.Postgres;
+using BeyondNll.Silo.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +11,8 @@ using Orleans.Dashboard;
 // Settings come from appsettings.json (section "Silo"), environment variables (BNLL_Silo__Devices)
 // and flags (SiloFlags), later ones winning. Everything that can be checked before the silo listens
 // is checked first (SiloPreflight): a setting that cannot work is one line and exit code 2.
-// The Orleans dashboard is served on localhost:DashboardPort.
+// The study pages, /metrics, /healthz and the Orleans dashboard are served on localhost:DashboardPort
+// (another address only with an access token: WebAccess).
 
 var (flags, exit) = SiloFlags.Read(args);
 if (exit is { } done) return done;
@@ -30,6 +32,7 @@ try
         silo.UseBeyondNllClustering(options).AddBeyondNllCluster(options);
         if (options.DashboardPort > 0) silo.AddDashboard();
     });
+    builder.AddStudyWeb(options); // the study pages, /metrics and /healthz beside the dashboard; where the port listens
 }
 catch (Exception e) when (e is ArgumentException or InvalidOperationException)
 {
@@ -52,10 +55,9 @@ if (options.Clustering.Trim().Equals("postgres", StringComparison.OrdinalIgnoreC
         return 2;
     }
 }
-builder.WebHost.UseUrls(options.DashboardPort > 0 ? $"http://localhost:{options.DashboardPort}" : "http://127.0.0.1:0"); // Kestrel refuses a dynamic port on "localhost"
 
 var app = builder.Build();
-if (options.DashboardPort > 0) app.MapOrleansDashboard(routePrefix: "/dashboard");
+if (options.DashboardPort > 0) app.MapStudyWeb().MapOrleansDashboard(routePrefix: "/dashboard"); // the study pages' access check covers the dashboard too
 SiloAnnouncements.Register(app, options);
 try
 {

@@ -27,7 +27,8 @@ static class SiloAnnouncements
         var silo = services.GetRequiredService<ILocalSiloDetails>();
         var devices = services.GetRequiredService<DeviceSlots>().Slots;
         var state = options.KeepsStateLocally ? $"state in {options.DatabasePath}" : $"state on the {options.Clustering.Trim().ToLowerInvariant()} server";
-        var dashboard = options.DashboardPort > 0 ? $"dashboard http://localhost:{options.DashboardPort}/dashboard" : "no dashboard";
+        var web = BeyondNll.Silo.Web.WebAccess.ListenUrl(options);
+        var dashboard = options.DashboardPort > 0 ? $"studies {web}/studies, dashboard {web}/dashboard" : "no dashboard";
         return $"{ReadyPrefix} cluster {options.ClusterId}, silo {silo.SiloAddress.Endpoint}, gateway {silo.GatewayAddress?.Endpoint}, " +
                $"clustering {options.Clustering.Trim().ToLowerInvariant()}, devices {Describe(devices, options.CoresInUse)}, {state}, {dashboard}";
     }

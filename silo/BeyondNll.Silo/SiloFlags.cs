@@ -32,7 +32,13 @@ static class SiloFlags
         Number("--primary-silo-port", nameof(ClusterSiloOptions.PrimarySiloPort),
             "With localhost clustering: the silo port of the first silo, which later silos on this machine join."),
         Number("--dashboard-port", nameof(ClusterSiloOptions.DashboardPort),
-            "The Orleans dashboard at http://localhost:PORT/dashboard; 0 turns it off."),
+            "The study pages (/studies), /metrics, /healthz and the Orleans dashboard (/dashboard) at http://localhost:PORT; 0 turns them off."),
+        Text("--dashboard-address", nameof(ClusterSiloOptions.DashboardAddress),
+            "Where the dashboard port listens: localhost, or an IP address (0.0.0.0: every interface), which needs --dashboard-token."),
+        Text("--dashboard-token", nameof(ClusterSiloOptions.DashboardToken),
+            "The access token (16 characters at least) every request but /healthz must carry; better BNLL_Silo__DashboardToken."),
+        Text("--otlp-endpoint", nameof(ClusterSiloOptions.OtlpEndpoint),
+            "An OpenTelemetry collector (OTLP/gRPC, http://collector:4317) for the silo's metrics and traces; or OTEL_EXPORTER_OTLP_ENDPOINT."),
         Text("--cluster-id", nameof(ClusterSiloOptions.ClusterId), "The cluster's id; clients must give the same (`bnll --cluster-id`, BNLL_CLUSTER_ID)."),
         Text("--service-id", nameof(ClusterSiloOptions.ServiceId), "The Orleans service id."),
         Text("--clustering", nameof(ClusterSiloOptions.Clustering),
@@ -45,6 +51,15 @@ static class SiloFlags
         Text("--tls-password", nameof(ClusterSiloOptions.TlsPassword), "The PFX file's password (better BNLL_Silo__TlsPassword)."),
         Switch("--fast-failure-detection", nameof(ClusterSiloOptions.FastFailureDetection),
             "Declare a silo that stopped answering dead within seconds (for one machine and quiet networks)."),
+        Text("--artifacts", nameof(ClusterSiloOptions.Artifacts),
+            "Folder of the studies' checkpoints, kept models and attempt logs; none = artifacts under --data-dir. " +
+            "With several hosts, storage they all share, so that an attempt rerun elsewhere resumes its checkpoint."),
+        Number("--checkpoint-every", nameof(ClusterSiloOptions.CheckpointEvery),
+            "Steps between a trial's checkpoints when its recipe's checkpoint_every is 0; 0 = every 5% of the trial's steps."),
+        Text("--worker", nameof(ClusterSiloOptions.Worker),
+            "The worker program each torch attempt runs in (BeyondNll.Worker.dll); none = the one built beside the silo."),
+        Number("--worker-memory-mb", nameof(ClusterSiloOptions.WorkerMemoryMb),
+            "A worker whose resident memory passes this many MiB is stopped and its trial fails as out of memory (not retried); 0 = no limit."),
     ];
 
     /// <summary>

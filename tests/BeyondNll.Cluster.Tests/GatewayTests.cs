@@ -55,6 +55,8 @@ public class GatewayTests
     [InlineData("search", "list")]
     [InlineData("search", "status", "s1", "--json")]
     [InlineData("cluster")]
+    [InlineData("search", "logs", "s1", "--trial", "0")]
+    [InlineData("export", "s1", "--format", "hf", "--out", "never-written")]
     [InlineData("best", "--backbone", "tiny")]
     public async Task A_cluster_command_without_a_silo_exits_3(params string[] command)
     {
@@ -92,6 +94,10 @@ public class GatewayTests
     [InlineData("--test is the --val file", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "v", "--test", "v")]
     [InlineData("--trials 2 is fewer than the 3 trials the protocol enqueues", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--trials", "2")]
     [InlineData("--lr-ladder: 0.01 is outside the space's lr", "demo", "--quick", "--lr-ladder", "1e-4,1e-2")]
+    [InlineData("--format hf needs --out DIR: the folder to write the model into", "export", "s1", "--format", "hf")]
+    [InlineData("--out . exists and is not empty; name a new folder", "export", "s1", "--format", "hf", "--out", ".")]
+    [InlineData("--checkpoint-every must be 0 (the silo's setting) or positive, got -3", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--set", "checkpoint_every=-3")]
+    [InlineData("--keep-models must be at least 1, got 0", "search", "start", "s1", "--backbone", "b", "--train", "x", "--val", "x", "--keep-models", "0")]
     [InlineData("--pretrain-steps: give at least two backbones, got 1", "demo", "--pretrain-steps", "5")]
     [InlineData("--pretrain-steps: 'five' is not a number of steps", "demo", "--pretrain-steps", "5,five")]
     [InlineData("--confirm-seeds must be at least 2, got 1", "demo", "--quick", "--confirm-seeds", "1")]

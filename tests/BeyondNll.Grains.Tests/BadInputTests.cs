@@ -60,7 +60,7 @@ public class BadInputTests : IAsyncLifetime
     public Task Unknown_sampler() => Refused(Studies.Request(data, "b7") with { Sampler = "cmaes" }, "--sampler 'cmaes' is unknown");
 
     [Fact]
-    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "hyperband" }, "--pruner: unknown pruner 'hyperband'");
+    public Task Unknown_pruner() => Refused(Studies.Request(data, "b8") with { Pruner = "pbt" }, "--pruner: unknown pruner 'pbt'");
 
     [Fact]
     public Task Unknown_workload() => Refused(Studies.Request(data, "b9") with { Workload = "gpu" }, "--workload: unknown workload 'gpu'");

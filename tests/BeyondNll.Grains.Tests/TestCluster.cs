@@ -15,20 +15,26 @@ public sealed class TestCluster : IAsyncDisposable
 
     TestCluster(InProcessTestCluster cluster) => Cluster = cluster;
 
-    public static async Task<TestCluster> Start(string dataDirectory, params string[] devicesPerSilo)
+    public static Task<TestCluster> Start(string dataDirectory, params string[] devicesPerSilo) =>
+        Start(dataDirectory, _ => { }, devicesPerSilo);
+
+    /// <param name="configure">Changes every silo's settings (a worker memory limit, a checkpoint interval).</param>
+    public static async Task<TestCluster> Start(string dataDirectory, Action<ClusterSiloOptions> configure, params string[] devicesPerSilo)
     {
         var builder = new InProcessTestClusterBuilder((short)devicesPerSilo.Length);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
         {
             var index = int.Parse(options.SiloName.Split('_')[^1]);
-            silo.AddBeyondNllCluster(new ClusterSiloOptions
+            var settings = new ClusterSiloOptions
             {
                 DataDirectory = dataDirectory,
                 Devices = devicesPerSilo[Math.Min(index, devicesPerSilo.Length - 1)],
                 ThreadsPerSlot = 1,
                 WatchdogPeriod = TimeSpan.FromMilliseconds(500),
-            }, cudaDeviceCount: () => 0);
+            };
+            configure(settings);
+            silo.AddBeyondNllCluster(settings, cudaDeviceCount: () => 0);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -16,16 +16,18 @@ public sealed class Hosts : IAsyncDisposable
 {
     readonly ITestOutputHelper output;
     readonly ClusterTls? tls;
+    readonly IReadOnlyList<string> flags;
     ClusterConnection? connection;
 
     public TestData Data { get; } = new();
     public IClusterStore Store { get; private set; } = null!;
     public List<SiloProcess> Silos { get; } = [];
 
-    Hosts(ITestOutputHelper output, ClusterTls? tls)
+    Hosts(ITestOutputHelper output, ClusterTls? tls, IReadOnlyList<string>? flags)
     {
         this.output = output;
         this.tls = tls;
+        this.flags = flags ?? [];
     }
 
     public IClusterClient Client => connection?.Client ?? throw new InvalidOperationException("no client connected");
@@ -33,9 +35,11 @@ public sealed class Hosts : IAsyncDisposable
     /// <param name="clustering">postgres or redis: the server the silos share.</param>
     /// <param name="durable">For Redis, an append-only file, so that a restarted server has the data (PostgreSQL always keeps it).</param>
     /// <param name="tls">The cluster's certificate: silos and the client run TLS with it.</param>
-    public static async Task<Hosts> Start(ITestOutputHelper output, string clustering, string[] devicesPerSilo, bool durable = false, ClusterTls? tls = null)
+    /// <param name="flags">More settings for every silo (such as --artifacts DIR).</param>
+    public static async Task<Hosts> Start(ITestOutputHelper output, string clustering, string[] devicesPerSilo, bool durable = false, ClusterTls? tls = null,
+        IReadOnlyList<string>? flags = null)
     {
-        var hosts = new Hosts(output, tls);
+        var hosts = new Hosts(output, tls, flags);
         hosts.Store = clustering switch
         {
             "redis" => await RedisServer.Start(Path.Combine(hosts.Data.Root, "redis"), durable),
@@ -50,7 +54,7 @@ public sealed class Hosts : IAsyncDisposable
     /// <summary>Starts silos (on given ports, for a restart) and waits until the cluster counts them active.</summary>
     public async Task AddSilos(string[] devices, IReadOnlyList<(int Silo, int Gateway)>? ports = null)
     {
-        var extra = tls is null ? [] : new[] { "--tls-certificate", tls.Path, "--tls-password", tls.Password };
+        string[] extra = [.. tls is null ? [] : new[] { "--tls-certificate", tls.Path, "--tls-password", tls.Password }, .. flags];
         var started = devices.Select((d, i) => SiloProcess.Start(Data.Root, Store, d, ports?[i].Silo, ports?[i].Gateway, extra)).ToList();
         Silos.AddRange(started);
         await Task.WhenAll(started.Select(s => s.WaitForPort(s.GatewayPort, TimeSpan.FromSeconds(60))));

@@ -74,6 +74,10 @@ public sealed class SiloHostTests : IDisposable
     [InlineData("clustering 'zookeeper' is not known", "--clustering", "zookeeper")]
     [InlineData("'Silo:SiloPort'", "env:BNLL_Silo__SiloPort", "abc")]
     [InlineData("--silo-port 70000 is not a port", "env:BNLL_Silo__SiloPort", "70000")]
+    [InlineData("--dashboard-address 0.0.0.0 would show the study pages and the Orleans dashboard beyond this machine: set an access token too", "--dashboard-address", "0.0.0.0")]
+    [InlineData("--dashboard-address 'dashboard.lan' is not an IP address or localhost", "--dashboard-address", "dashboard.lan")]
+    [InlineData("the dashboard token must have at least 16 characters", "--dashboard-token", "short")]
+    [InlineData("--otlp-endpoint 'collector:4317' is not an http(s) URL", "--otlp-endpoint", "collector:4317")]
     public async Task A_value_that_cannot_work_exits_2_in_one_line(string expected, string flag, string value)
     {
         var environment = new Dictionary<string, string>();
@@ -93,6 +97,25 @@ public sealed class SiloHostTests : IDisposable
         var line = Assert.Single(Lines(output));
         Assert.StartsWith("silo: ", line);
         Assert.Contains(expected, line);
+    }
+
+    /// <summary>The study pages, /metrics and /healthz beside the Orleans dashboard on the silo program's dashboard port, as the ready line says.</summary>
+    [Fact]
+    public async Task A_silo_serves_the_study_pages_metrics_and_health_on_its_dashboard_port()
+    {
+        var (siloPort, gatewayPort, dashboard) = (ChildProcess.FreePort(), ChildProcess.FreePort(), ChildProcess.FreePort());
+        using var silo = SiloProcess.Run(folder, ["--silo-port", siloPort.ToString(), "--primary-silo-port", siloPort.ToString(),
+            "--gateway-port", gatewayPort.ToString(), "--dashboard-port", dashboard.ToString(), "--data-dir", folder, "--devices", "simulated:1"],
+            siloPort: siloPort, gatewayPort: gatewayPort);
+        var ready = await silo.WaitForReadyLine(Patience);
+        Assert.EndsWith($"studies http://localhost:{dashboard}/studies, dashboard http://localhost:{dashboard}/dashboard", ready);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{dashboard}") };
+        Assert.Equal("active\n", await http.GetStringAsync("/healthz"));
+        Assert.Contains("no study yet", await http.GetStringAsync("/studies"));
+        Assert.Contains("# TYPE bnll_devices_busy_share gauge", await http.GetStringAsync("/metrics"));
+        Assert.True((await http.GetAsync("/dashboard")).IsSuccessStatusCode);
+        silo.Signal(15);
+        Assert.Equal(0, await silo.WaitForExit(Patience));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class SamplingTests
 
     public static TheoryData<string, bool> Samplers => new()
     {
-        { "random", false }, { "tpe", false }, { "tpe", true },
+        { "random", false }, { "tpe", false }, { "tpe", true }, { "gp", false },
     };
 
     [Theory]

@@ -110,14 +110,16 @@ public class SchedulingTests
         Assert.Empty(d.Model.Cancel(d.Now));
     }
 
-    [Fact]
-    public void A_study_reloaded_from_what_it_stored_goes_on_as_if_it_had_never_stopped()
+    [Theory]
+    [InlineData("tpe")]
+    [InlineData("gp")]
+    public void A_study_reloaded_from_what_it_stored_goes_on_as_if_it_had_never_stopped(string sampler)
     {
         static double Value(BeyondNll.Training.Trainer.TrainingRecipe r) => r.Objective.StartsWith("power") ? 0.6 + r.LearningRate * 100 : 0.4;
-        var straight = new Driver(Driver.Request(trials: 10, parallel: 1));
+        var straight = new Driver(Driver.Request(trials: 10, parallel: 1, sampler: sampler));
         straight.RunToEnd(Value);
 
-        var stopped = new Driver(Driver.Request(trials: 10, parallel: 1));
+        var stopped = new Driver(Driver.Request(trials: 10, parallel: 1, sampler: sampler));
         for (var i = 0; i < 4; i++) stopped.Complete(stopped.StartNext()!, Value(stopped.Model.Trials[^1].Recipe));
         var inFlight = stopped.StartNext()!;
         stopped.Reload();

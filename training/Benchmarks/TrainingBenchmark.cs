@@ -136,8 +136,10 @@ public static class TrainingBenchmark
         return Enumerable.Range(0, count).Select(_ => new TokenizedExample(Tokens(promptLength), Tokens(responseLength))).ToList();
     }
 
-    static double Median(IReadOnlyList<double> values)
+    /// <summary>The median of the values (NaN when there are none).</summary>
+    public static double Median(IReadOnlyList<double> values)
     {
+        if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Model;
 using BeyondNll.Training.Objectives;
@@ -32,28 +33,35 @@ public sealed class SftTrainer
 
     /// <param name="afterStep">Called on the training thread after each step, with the model between
     /// updates: the place to evaluate for intermediate values.</param>
+    /// <param name="checkpoints">When given, the run resumes from the newest checkpoint there and writes
+    /// one every <see cref="TrainingCheckpoints.Every"/> steps (after <paramref name="afterStep"/>).</param>
     public TrainingResult Train(IReadOnlyList<TokenizedExample> examples, IProgress<StepProgress>? progress = null,
-        CancellationToken cancellation = default, Action<StepProgress>? afterStep = null)
+        CancellationToken cancellation = default, Action<StepProgress>? afterStep = null, TrainingCheckpoints? checkpoints = null)
     {
         if (examples.Count == 0) throw new ArgumentException("no training examples");
         NativeHeap.KeepFreedMemoryForReuse();
         var device = model.parameters().First().device;
         // Frozen parameters (everything but the adapters under LoRA) are neither updated nor clipped.
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        var parameters = trainable.Select(p => p.parameter).ToList();
         using var optimizer = optim.AdamW(parameters, recipe.LearningRate, recipe.Beta1, recipe.Beta2,
             eps: 1e-8, weight_decay: recipe.WeightDecay);
         var loss = new ObjectiveLoss(objective);
         // A data set smaller than one batch trains on all of it each step.
         using var order = new SftBatchOrder(examples.Count, Math.Min(recipe.BatchSize, examples.Count), recipe.Seed)
             .Batches().GetEnumerator();
-        var history = new List<StepProgress>(recipe.Steps);
+        // A resumed run goes on where its checkpoint was: the same weights and moments, and the data
+        // order (a function of the seed) moved past the batches already trained on.
+        var resumedFrom = checkpoints?.Restore(trainable, optimizer, recipe.Steps) ?? 0;
+        for (var done = 0; done < resumedFrom; done++) order.MoveNext();
+        var history = new List<StepProgress>(recipe.Steps - resumedFrom);
         var wasTraining = model.training;
         model.train();
         var total = Stopwatch.StartNew();
         long totalTokens = 0;
         try
         {
-            for (var step = 0; step < recipe.Steps; step++)
+            for (var step = resumedFrom; step < recipe.Steps; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var watch = Stopwatch.StartNew();
@@ -77,6 +85,8 @@ public sealed class SftTrainer
                 history.Add(report);
                 progress?.Report(report);
                 afterStep?.Invoke(report);
+                if (checkpoints is not null && checkpoints.Due(step + 1, recipe.Steps))
+                    checkpoints.Write(trainable, optimizer, step + 1, recipe.Steps);
             }
         }
         finally
@@ -86,7 +96,7 @@ public sealed class SftTrainer
 
         var tail = history.Skip(history.Count - Math.Max(1, history.Count / 10)).Average(h => h.Loss);
         var elapsed = total.Elapsed.TotalSeconds;
-        return new TrainingResult(history.Count, tail, elapsed, totalTokens / Math.Max(elapsed, 1e-9), history);
+        return new TrainingResult(history.Count, tail, elapsed, totalTokens / Math.Max(elapsed, 1e-9), history, resumedFrom);
     }
 
     (double Loss, long Tokens, double MeanP, double LossSeconds) AccumulateGradients(IReadOnlyList<int> batch,

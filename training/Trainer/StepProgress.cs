@@ -9,9 +9,11 @@ public sealed record StepProgress(int Step, int Steps, double Loss, double GradN
     double TokensPerSecond, double MeanP, double Seconds, double LossSeconds);
 
 /// <summary>The outcome of a finished training run.</summary>
+/// <param name="Steps">Steps trained by this run (after <paramref name="ResumedFrom"/>, when it resumed a checkpoint).</param>
 /// <param name="FinalTrainLoss">Mean loss over the last 10% of steps (at least one), less noisy than the last step.</param>
+/// <param name="ResumedFrom">The checkpoint's step the run went on from; 0 when it started fresh.</param>
 public sealed record TrainingResult(int Steps, double FinalTrainLoss, double Seconds, double TokensPerSecond,
-    IReadOnlyList<StepProgress> History);
+    IReadOnlyList<StepProgress> History, int ResumedFrom = 0);
 
 /// <summary>The loss or gradient became NaN or infinite: the run stops instead of training on garbage.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);

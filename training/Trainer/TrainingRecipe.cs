@@ -57,6 +57,8 @@ public sealed record TrainingRecipe
     [Id(17)] public string LoraTargets { get; init; } = LoraOptions.AllLinear;
     /// <summary>Where the cosine decay ends, as a share of the peak learning rate (verl's optim.min_lr_ratio).</summary>
     [Id(18)] public double MinLrRatio { get; init; }
+    /// <summary>Steps between resumable checkpoints of a search's trials; 0 = the silo's --checkpoint-every, else every 5% of the steps.</summary>
+    [Id(19)] public int CheckpointEvery { get; init; }
 
     public static readonly TrainingRecipe Default = new();
 
@@ -68,6 +70,14 @@ public sealed record TrainingRecipe
 
     /// <summary>Examples per forward/backward: <see cref="MicroBatchSize"/>, or the whole batch.</summary>
     public int MicroBatch() => MicroBatchSize <= 0 ? BatchSize : Math.Min(MicroBatchSize, BatchSize);
+
+    /// <summary>
+    /// Steps between checkpoints: this recipe's <see cref="CheckpointEvery"/>, else the host's setting
+    /// (<paramref name="hostSetting"/>, 0 = none), else every 5% of the steps, so that a lost attempt
+    /// costs at most about a twentieth of its trial.
+    /// </summary>
+    public int CheckpointInterval(int hostSetting = 0) =>
+        CheckpointEvery > 0 ? CheckpointEvery : hostSetting > 0 ? hostSetting : Math.Max(1, (Steps + 19) / 20);
 
     /// <summary>The weights' dtype; an <see cref="ArgumentException"/> names --dtype when it is unknown.</summary>
     public ScalarType WeightType()
@@ -106,6 +116,7 @@ public sealed record TrainingRecipe
         if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"--beta2 must be in [0, 1), got {Text(Beta2)}");
         Positive("--gradient-clip", GradientClip);
         AtLeast("--chunk-tokens", ChunkTokens, 0, "0 (by the vocabulary) or positive");
+        AtLeast("--checkpoint-every", CheckpointEvery, 0, "0 (the silo's setting) or positive");
         WeightType();
         AtLeast("--lora-rank", LoraRank, 0, "0 (no LoRA) or positive");
         Positive("--lora-alpha", LoraAlpha);

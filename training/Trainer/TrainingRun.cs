@@ -1,4 +1,5 @@
 using BeyondNll.Training.Backbones;
+using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
 using TorchSharp;
@@ -23,11 +24,21 @@ public sealed record RunHooks
     public string Device { get; init; } = "cpu";
     /// <summary>When set, the fine-tuned backbone is saved to this folder (a Hugging Face folder as one).</summary>
     public string? SaveTo { get; init; }
+    /// <summary>When set, the result is kept in this folder as a search keeps it: a LoRA run's adapters alone
+    /// (<see cref="LoraAdapterFolder"/>), else the fine-tuned backbone as <see cref="SaveTo"/> saves it; the folder
+    /// appears whole or not at all (<see cref="WholeFolder"/>).</summary>
+    public string? KeepIn { get; init; }
+    /// <summary>Resumable checkpoints: the run resumes from the newest and writes more as it trains (a search's trials).</summary>
+    public TrainingCheckpoints? Checkpoints { get; init; }
 }
 
 /// <summary>What a run trained and how it scored on the whole validation set (and on the held-out test set, when it had one).</summary>
 public sealed record RunResult(TrainingResult Training, EvaluationResult Validation, double Value, long TrainableParameters, string WeightDtype,
-    EvaluationResult? Test = null, double? TestValue = null);
+    EvaluationResult? Test = null, double? TestValue = null)
+{
+    /// <summary>The checkpoint's step the run went on from; 0 when it started fresh.</summary>
+    public int ResumedFrom => Training.ResumedFrom;
+}
 
 /// <summary>
 /// One fine-tuning run from files to scores, the same for `bnll train` and a search's trials: read
@@ -62,10 +73,19 @@ public static class TrainingRun
                 hooks.OnStep?.Invoke(step);
                 if (hooks.OnIntermediate is { } report && step.Step % every == 0 && step.Step < step.Steps)
                     report(step.Step, hooks.Metric.Read(evaluator.Evaluate(probeSet, decode: hooks.Metric.NeedsDecoding)));
-            });
+            },
+            checkpoints: hooks.Checkpoints);
 
         var validation = evaluator.Evaluate(val);
         var test = heldOut is null ? null : evaluator.Evaluate(heldOut);
+        if (hooks.KeepIn is { } kept)
+        {
+            WholeFolder.Write(kept, into =>
+            {
+                if (recipe.Lora() is { } lora) LoraAdapterFolder.Save(backbone.Model, lora, into, inputs.Backbone);
+                else backbone.SaveAs(into);
+            });
+        }
         if (hooks.SaveTo is { } folder) backbone.SaveAs(folder);
         return new RunResult(training, validation, hooks.Metric.Read(validation),
             TrainingRecipe.TrainableParameters(backbone.Model), TrainingRecipe.DtypeOf(backbone.Model),

@@ -1,3 +1,4 @@
+using BeyondNll.Grains.Artifacts;
 using BeyondNll.Grains.Devices;
 using BeyondNll.Grains.Trials;
 using BeyondNll.Grains.Workloads;
@@ -19,7 +20,7 @@ namespace BeyondNll.Grains.Studies;
 public sealed class StudyGrain(
     [PersistentState("study", StorageNames.Cluster)] IPersistentState<StudyRecord> state,
     [FromKeyedServices(StorageNames.Cluster)] IGrainStorage storage,
-    IClusterMembershipService membership, ILogger<StudyGrain> logger) : Grain, IStudyGrain
+    IClusterMembershipService membership, ArtifactFolders artifacts, ILogger<StudyGrain> logger) : Grain, IStudyGrain
 {
     static readonly TimeSpan RoundPeriod = TimeSpan.FromSeconds(1);
 
@@ -36,6 +37,9 @@ public sealed class StudyGrain(
 
     /// <summary>The silo whose device just fell free: asked first for the next trial, so the hand-over takes one reservation call.</summary>
     string? freedSilo;
+
+    /// <summary>Trials whose checkpoints, and whose models, this activation has deleted already (see <see cref="SweepArtifacts"/>).</summary>
+    readonly HashSet<int> checkpointsSwept = [], modelsSwept = [];
 
     string Name => this.GetPrimaryKeyString();
 
@@ -55,6 +59,7 @@ public sealed class StudyGrain(
 
     public async Task<StudyStatus> Start(StudyRequest request)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyStart)?.SetTag(ClusterTracing.StudyTag, Name);
         if (request.Name != Name) throw new ArgumentException($"the request names study '{request.Name}', not '{Name}'");
         if (state.RecordExists || model is not null) throw new ArgumentException($"a study named '{Name}' exists already");
         StudyRequestValidator.CheckSettings(request);
@@ -98,6 +103,7 @@ public sealed class StudyGrain(
             }
         }
         if (await Save()) await Finished();
+        SweepArtifacts();
         return Study.Status();
     }
 
@@ -114,6 +120,9 @@ public sealed class StudyGrain(
     /// </summary>
     public async Task OnTrialFinished(TrialOutcome outcome)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyTrialFinished)?.SetTag(ClusterTracing.StudyTag, Name)
+            .SetTag(ClusterTracing.TrialTag, outcome.Number).SetTag(ClusterTracing.AttemptTag, outcome.Attempt)
+            .SetTag(ClusterTracing.OutcomeTag, outcome.State.ToString().ToLowerInvariant()).SetTag(ClusterTracing.ValueTag, outcome.Value);
         if (model is null || !model.Apply(outcome, DateTimeOffset.UtcNow)) return;
         logger.LogInformation("Study {Study}: trial {Trial} attempt {Attempt} ended {State}", Name, outcome.Number, outcome.Attempt, outcome.State);
         if (model.IsRunning)
@@ -123,6 +132,7 @@ public sealed class StudyGrain(
             await FinishWhenDone();
         }
         await Save();
+        SweepArtifacts();
     }
 
     public async Task<bool> OnIntermediate(string attemptKey, int step, double value)
@@ -160,6 +170,32 @@ public sealed class StudyGrain(
         await StartTrialsOnFreeDevices();
         await FinishWhenDone();
         await Save();
+        SweepArtifacts();
+    }
+
+    /// <summary>
+    /// Deletes what the study no longer needs from its artifact folder, off the grain scheduler: the
+    /// checkpoints of trials that will not run again, and the models of completed trials it does not
+    /// keep (<see cref="StudyRetention"/>). Each trial is looked at once per activation; a folder that
+    /// could not be deleted is tried again by the next activation. Simulated studies keep nothing.
+    /// </summary>
+    void SweepArtifacts()
+    {
+        if (model is null || WorkloadKind.Parse(model.Request.Workload).Kind == "simulated") return;
+        var kept = StudyRetention.KeptModels(model);
+        var folders = new List<string>();
+        foreach (var trial in model.Trials.Where(StudyRetention.Ended))
+        {
+            if (checkpointsSwept.Add(trial.Number)) folders.Add(artifacts.Checkpoints(Name, trial.Number));
+            if (trial.State == TrialRunState.Completed && !kept.Contains(trial.Number) && modelsSwept.Add(trial.Number))
+                folders.Add(artifacts.Model(Name, trial.Number));
+        }
+        if (folders.Count == 0) return;
+        _ = Task.Run(() =>
+        {
+            foreach (var folder in folders.Where(f => !ArtifactFolders.Delete(f)))
+                logger.LogWarning("Study {Study}: could not delete {Folder}; the next activation tries again", Name, folder);
+        });
     }
 
     /// <summary>Polls every running attempt at once (a round costs one round trip): progress, a lost report, a lost silo.</summary>
@@ -183,7 +219,7 @@ public sealed class StudyGrain(
                 await devices!.Release(AttemptKey.Parse(trial.Current.Key));
                 continue;
             }
-            Study.Progress(trial, progress.Step);
+            Study.Progress(trial, progress);
             // The attempt ended but its report did not arrive: take the outcome from the grain.
             if (poll.Outcome is { } outcome) Study.Apply(outcome, now);
         }
@@ -225,6 +261,9 @@ public sealed class StudyGrain(
     /// </summary>
     async Task StartAttempt(AttemptKey key, TrialSpec spec)
     {
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyStartAttempt)?.SetTag(ClusterTracing.StudyTag, Name)
+            .SetTag(ClusterTracing.TrialTag, spec.Number).SetTag(ClusterTracing.AttemptTag, spec.Attempt)
+            .SetTag(ClusterTracing.DeviceTag, $"{key.Silo}/{spec.Device}").SetTag(ClusterTracing.ObjectiveTag, spec.Recipe.Objective);
         try
         {
             await GrainFactory.GetGrain<ITrialGrain>(key.ToString()).Start(spec);
@@ -241,6 +280,7 @@ public sealed class StudyGrain(
                     // A silo lost while the start was in flight reads as it does when a poll finds it gone.
                     Reason = e is SiloUnavailableException ? $"silo {key.Silo} is unavailable" : $"did not start: {e.Message}",
                     Transient = e is not ArgumentException,
+                    Failure = e switch { SiloUnavailableException => TrialFailure.Lost, ArgumentException => TrialFailure.Input, _ => TrialFailure.Fault },
                 });
             }
             catch (Exception report)
@@ -259,6 +299,7 @@ public sealed class StudyGrain(
     {
         if (!Study.ReadyToFinish) return;
         // A simulated study has no result to record: its values are made up.
+        using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyFinish)?.SetTag(ClusterTracing.StudyTag, Name);
         if (StudyResults.ForBackbone(Study) is { } result)
         {
             await GrainFactory.GetGrain<IBackboneGrain>(Study.Request.Backbone).RecordResult(result);

@@ -15,6 +15,27 @@ public interface IWorkloadReporter
 
     /// <summary>An intermediate value of the study's metric, for the pruner.</summary>
     void Intermediate(int step, double value);
+
+    /// <summary>The attempt's worker process started.</summary>
+    void Started(int pid) { }
+
+    /// <summary>The attempt went on from the trial's checkpoint of <paramref name="step"/>.</summary>
+    void Resumed(int step) { }
+
+    /// <summary>A checkpoint of <paramref name="step"/> was written.</summary>
+    void Checkpointed(int step) { }
+
+    /// <summary>A line for the attempt's log.</summary>
+    void Log(string line) { }
+}
+
+/// <summary>Where an attempt keeps what outlives it (see <see cref="Artifacts.ArtifactFolders"/>): the trial's checkpoints, and its trained model.</summary>
+public sealed record AttemptFiles(string Checkpoints, string Model);
+
+/// <summary>A workload failed in a way its class says how to treat (see <see cref="TrialFailure"/>).</summary>
+public sealed class WorkloadFailedException(TrialFailure failure, string message) : Exception(message)
+{
+    public TrialFailure Failure { get; } = failure;
 }
 
 /// <summary>
@@ -24,5 +45,5 @@ public interface IWorkloadReporter
 /// </summary>
 public interface IWorkload
 {
-    WorkloadResult Run(TrialSpec spec, DeviceSlot device, IWorkloadReporter reporter, CancellationToken cancellation);
+    WorkloadResult Run(TrialSpec spec, DeviceSlot device, AttemptFiles files, IWorkloadReporter reporter, CancellationToken cancellation);
 }

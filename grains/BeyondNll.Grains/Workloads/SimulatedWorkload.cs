@@ -7,15 +7,16 @@ namespace BeyondNll.Grains.Workloads;
 
 /// <summary>
 /// A stand-in for training, for dry runs of a cluster, cluster tests and the orchestration
-/// benchmark: it sleeps for the study's seconds, reporting intermediate values on the way, and
-/// returns a deterministic function of the trial's recipe. Its optimum is power:k with k near 6 and a
-/// learning rate near 1e-4; NLL, top-p and the other families sit on plateaus of their own. With
-/// test data its test value is the same function a little worse (held-out data scores lower), so that
-/// selection on validation and reporting on test can be told apart.
+/// benchmark, run in the silo (it keeps no checkpoints or model): it sleeps for the study's seconds,
+/// reporting intermediate values on the way, and returns a deterministic function of the trial's
+/// recipe. Its optimum is power:k with k near 6 and a learning rate near 1e-4; NLL, top-p and the
+/// other families sit on plateaus of their own. With test data its test value is the same function a
+/// little worse (held-out data scores lower), so that selection on validation and reporting on test
+/// can be told apart.
 /// </summary>
 public sealed class SimulatedWorkload(double seconds) : IWorkload
 {
-    public WorkloadResult Run(TrialSpec spec, DeviceSlot device, IWorkloadReporter reporter, CancellationToken cancellation)
+    public WorkloadResult Run(TrialSpec spec, DeviceSlot device, AttemptFiles files, IWorkloadReporter reporter, CancellationToken cancellation)
     {
         var loss = Loss(spec.Recipe);
         var metric = StudyMetric.Parse(spec.Metric);

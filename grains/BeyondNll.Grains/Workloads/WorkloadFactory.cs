@@ -6,11 +6,12 @@ public interface IWorkloadFactory
     IWorkload Create(string workload);
 }
 
-public sealed class WorkloadFactory : IWorkloadFactory
+/// <summary>The simulated workload in the silo; the torch one in a worker process per attempt.</summary>
+public sealed class WorkloadFactory(WorkerOptions worker) : IWorkloadFactory
 {
     public IWorkload Create(string workload)
     {
         var kind = WorkloadKind.Parse(workload);
-        return kind.Kind == "simulated" ? new SimulatedWorkload(kind.Seconds) : new TorchWorkload();
+        return kind.Kind == "simulated" ? new SimulatedWorkload(kind.Seconds) : new TorchWorkload(worker);
     }
 }

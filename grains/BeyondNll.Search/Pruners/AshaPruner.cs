@@ -30,7 +30,11 @@ public sealed class AshaPruner : IPruner
     /// <summary>The step at which rung <paramref name="rung"/> is reached.</summary>
     public long RungStep(int rung) => MinResource * (long)Math.Pow(ReductionFactor, Bracket + rung);
 
-    public PruneDecision Decide(TrialHistory history, TrialRecord trial, StudyDirection direction)
+    public PruneDecision Decide(TrialHistory history, TrialRecord trial, StudyDirection direction) =>
+        Decide(history.Trials, trial, direction);
+
+    /// <summary>The decision against <paramref name="peers"/> only (Hyperband compares a trial within its bracket).</summary>
+    internal PruneDecision Decide(IEnumerable<TrialRecord> peers, TrialRecord trial, StudyDirection direction)
     {
         if (trial.LastIntermediate is not var (step, _))
             return PruneDecision.Continue;
@@ -43,17 +47,17 @@ public sealed class AshaPruner : IPruner
                 continue; // decided at an earlier report: promoted then, or this trial would have stopped
             if (double.IsNaN(value))
                 return PruneDecision.Prune;
-            if (!IsPromotable(sign * value, RungValues(history, trial, rungStep, sign)))
+            if (!IsPromotable(sign * value, RungValues(peers, trial, rungStep, sign)))
                 return PruneDecision.Prune;
         }
         return PruneDecision.Continue;
     }
 
     /// <summary>Sign-adjusted values of the other trials that reached the rung, plus room for this one.</summary>
-    static List<double> RungValues(TrialHistory history, TrialRecord trial, int rungStep, double sign)
+    static List<double> RungValues(IEnumerable<TrialRecord> peers, TrialRecord trial, int rungStep, double sign)
     {
         var values = new List<double>();
-        foreach (var t in history.Trials)
+        foreach (var t in peers)
             if (t.Number != trial.Number && t.IntermediateAtOrAfter(rungStep) is { } v && !double.IsNaN(v))
                 values.Add(sign * v);
         return values;

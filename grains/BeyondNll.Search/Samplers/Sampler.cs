@@ -43,7 +43,11 @@ public abstract class Sampler : ISampler
     {
         var number = History.Count;
         var fixedParams = _enqueued.Count > 0 ? _enqueued.Peek() : Empty;
-        var parameters = Suggest(number, fixedParams);
+        // A complete enqueued trial leaves nothing to decide: the model is not asked (a GP's fit
+        // costs seconds at a few hundred trials, and a replayed history can be long).
+        var parameters = IsComplete(fixedParams)
+            ? AssignInOrder(fixedParams, (p, _) => throw new InvalidOperationException($"'{p.Name}' was not enqueued"))
+            : Suggest(number, fixedParams);
         if (_enqueued.Count > 0)
             _enqueued.Dequeue();
         var trial = new TrialRecord(number, parameters);
@@ -88,6 +92,10 @@ public abstract class Sampler : ISampler
         }
         return assigned;
     }
+
+    /// <summary>True when <paramref name="parameters"/> gives every parameter that is active for them.</summary>
+    bool IsComplete(IReadOnlyDictionary<string, double> parameters) =>
+        parameters.Count > 0 && Space.Parameters.All(p => parameters.ContainsKey(p.Name) || !SearchSpace.IsActive(p, parameters));
 
     static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();
 }

@@ -53,6 +53,10 @@ public sealed class TpeSampler : Sampler
         });
     }
 
+    /// <summary>TPE's suggestion for a trial of a history it shares with another sampler (the GP sampler hands over to it at large n).</summary>
+    internal Dictionary<string, double> SuggestFor(int trialNumber, IReadOnlyDictionary<string, double> fixedParams) =>
+        Suggest(trialNumber, fixedParams);
+
     /// <summary>The TPE step for a set of parameters modelled together; returns their internal values.</summary>
     double[] SampleJointly(IReadOnlyList<ParameterSpec> parameters, ObservationSplit split, SeededRandom rng)
     {

@@ -2,31 +2,34 @@ using BeyondNll.Grains;
 using BeyondNll.Training.Objectives;
 using ScottPlot;
 
-namespace BeyondNll.Client.Continuum;
+namespace BeyondNll.Figures;
 
 /// <summary>
-/// The figures of the continuum, as PNG files drawn with ScottPlot: capability against the gain over
-/// NLL (one labelled point per backbone × data set, coloured by the winner's family), the power
-/// family's value against k (one line per backbone), and the gradient weights of chosen objectives.
+/// The figures of the continuum, drawn with ScottPlot: capability against the gain over NLL (one
+/// labelled point per backbone × data set, coloured by the winner's family), the power family's
+/// value against k (one line per backbone), and the gradient weights of chosen objectives. Each is a
+/// <see cref="Plot"/> (the web page draws it as SVG) and a PNG file (`bnll continuum --plot`).
 /// </summary>
 public static class ContinuumPlots
 {
-    const int Width = 900, Height = 600;
 
     /// <summary>The second figure's file: FILE.png gives FILE-k.png beside it.</summary>
     public static string PowerFigurePath(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-k" + Path.GetExtension(path));
 
     /// <summary>Mean p on x, gain of the winner over NLL on y with its standard error; points without a probe are left out.</summary>
-    public static void WriteCapabilityGain(IReadOnlyList<ContinuumEntry> entries, string path)
+    public static void WriteCapabilityGain(IReadOnlyList<ContinuumEntry> entries, string path) => FigureFiles.SavePng(CapabilityGain(entries), path);
+
+    /// <summary>The figure of <see cref="WriteCapabilityGain"/>.</summary>
+    public static Plot CapabilityGain(IReadOnlyList<ContinuumEntry> entries)
     {
         var plot = new Plot();
         var shown = entries.Where(e => e.Probe is not null && e.Gain is not null).ToList();
-        foreach (var family in shown.GroupBy(e => FamilyOf(e.Winner)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var family in shown.GroupBy(e => FamilyColors.FamilyOf(e.Winner)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var xs = family.Select(e => e.Probe!.MeanP).ToArray();
             var ys = family.Select(e => e.Gain!.Value).ToArray();
-            var color = ColorOf(family.Key);
+            var color = FamilyColors.Of(family.Key);
             var scatter = plot.Add.ScatterPoints(xs, ys, color);
             scatter.MarkerSize = 11;
             scatter.LegendText = $"winner: {family.Key}";
@@ -59,11 +62,14 @@ public static class ContinuumPlots
         plot.XLabel("capability: mean p of the response tokens under the base model");
         plot.YLabel($"gain over NLL ({MetricOf(shown)}; ± SE over seeds)");
         plot.ShowLegend(Alignment.UpperLeft);
-        Save(plot, path);
+        return plot;
     }
 
     /// <summary>The value each power:k trial reached against k (log scale), one line per backbone (searched and confirmed values).</summary>
-    public static void WritePowerK(IReadOnlyList<ContinuumEntry> entries, string path)
+    public static void WritePowerK(IReadOnlyList<ContinuumEntry> entries, string path) => FigureFiles.SavePng(PowerK(entries), path);
+
+    /// <summary>The figure of <see cref="WritePowerK"/>.</summary>
+    public static Plot PowerK(IReadOnlyList<ContinuumEntry> entries)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category20();
@@ -102,7 +108,7 @@ public static class ContinuumPlots
             note.LabelFontSize = 16;
             plot.Axes.SetLimitsY(0, 1);
         }
-        Save(plot, path);
+        return plot;
     }
 
     /// <summary>|f'(p)| p (1 − p), the weight on the label logit, for each objective over p in (0, 1).</summary>
@@ -125,30 +131,9 @@ public static class ContinuumPlots
         plot.XLabel("p, the model's probability of the label");
         plot.YLabel("weight");
         plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path);
-    }
-
-    static void Save(Plot plot, string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        plot.SavePng(full, Width, Height);
+        FigureFiles.SavePng(plot, path);
     }
 
     static string MetricOf(IReadOnlyList<ContinuumEntry> entries) =>
         entries.Select(e => e.Metric).Distinct().Count() == 1 ? entries[0].Metric : "metric";
-
-    /// <summary>The family of a spec: nll, power, top-p, ...</summary>
-    public static string FamilyOf(string spec) => spec.Split(':')[0];
-
-    static Color ColorOf(string family) => family switch
-    {
-        "nll" => Colors.Black,
-        "power" => Colors.Blue,
-        "top-p" => Colors.Green,
-        "bottom-p" => Colors.Orange,
-        "top-logp" => Colors.Purple,
-        "bottom-logp" => Colors.Brown,
-        _ => Colors.Gray,
-    };
 }

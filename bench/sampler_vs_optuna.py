@@ -1,0 +1,355 @@
+#!/usr/bin/python3
+"""Side by side: the project's samplers (`bnll sampler --stdio`) against Optuna 3.1 (issue 18).
+
+Needs Debian's python3-optuna (apt-get install -y python3-optuna), run with /usr/bin/python3, and a
+Release build of the console (dotnet build client -c Release). Both sides get the same problem,
+search space, budget and seeds (bench/sampler_problems.py), in one run.
+
+  regret   best-so-far simple regret at 10, 20, 50 (and 100, 200) trials, per seed, and its
+           median and quartiles over seeds; `--in-flight 4` keeps four trials asked and tells the
+           oldest first (Optuna with its constant liar, bnll with --constant-liar).
+  latency  milliseconds per ask+tell (the function's time excluded) as the history grows. The two
+           sides alternate trial by trial in one process, so a busy machine slows both alike;
+           the figure at N trials is the median over the 50 trials before N. Wall-clock time and
+           CPU time (both sides' processes; on a machine with far more runnable threads than
+           cores, wall-clock time is mostly waiting to be scheduled, twice per call for bnll).
+
+Samplers (--samplers, comma-separated): "optuna" (Optuna's TPESampler with its defaults, the
+sampler `optuna.create_study()` uses), "optuna-mv" (the same with multivariate=True), or any name
+`bnll sampler --sampler` takes (gp, tpe, random).
+
+Examples (from the repository root):
+  /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --out r.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --in-flight 4
+  /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers gp --baseline r.json --out r_gp.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 950 --out latency.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py table --results r_gp.json     (the rows of docs/benchmarks.md)
+
+The stdio protocol (one JSON object a line, one answer line each; see SamplerProtocol.cs):
+  {"op":"ask"}                              -> {"trial":N,"params":{...active params...}}
+  {"op":"tell","trial":N,"value":X}         -> {"ok":true}
+"""
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import optuna
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sampler_problems import PROBLEMS  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BNLL = "dotnet " + os.path.join(ROOT, "client", "bin", "Release", "net10.0", "bnll.dll")
+CHECKPOINTS = (10, 20, 50, 100, 200)
+
+
+# ------------------------------------------------------------------ optuna side
+
+def optuna_suggest(trial, space):
+    params = {}
+    for d in space["params"]:
+        when = d.get("when")
+        if when and any(params.get(k) not in v for k, v in when.items()):
+            continue
+        if d["type"] == "float":
+            params[d["name"]] = trial.suggest_float(d["name"], d["low"], d["high"], log=d.get("log", False))
+        elif d["type"] == "int":
+            params[d["name"]] = trial.suggest_int(d["name"], d["low"], d["high"], log=d.get("log", False))
+        else:
+            params[d["name"]] = trial.suggest_categorical(d["name"], d["choices"])
+    return params
+
+
+class OptunaSide:
+    def __init__(self, space, seed, in_flight, multivariate):
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=in_flight > 1,
+                                             multivariate=multivariate, warn_independent_sampling=False)
+        self.study = optuna.create_study(sampler=sampler)
+        self.space = space
+
+    def ask(self):
+        t = self.study.ask()
+        return t, optuna_suggest(t, self.space)
+
+    def tell(self, handle, value):
+        self.study.tell(handle, value)
+
+    def enqueue(self, params):
+        self.study.enqueue_trial(params)
+
+    def cpu_seconds(self):
+        """CPU time spent so far by this side: Optuna runs in this Python process."""
+        return time.process_time()
+
+    def close(self):
+        pass
+
+
+# ------------------------------------------------------------------ project side
+
+class BnllSide:
+    def __init__(self, cmd, sampler, space, seed, in_flight):
+        self.tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        json.dump(space, self.tmp)
+        self.tmp.close()
+        argv = shlex.split(cmd) + ["sampler", "--stdio", "--space", self.tmp.name,
+                                   "--sampler", sampler, "--seed", str(seed)]
+        if in_flight > 1:
+            argv.append("--constant-liar")
+        self.reading_proc = 0.0  # CPU seconds this process spent reading /proc for cpu_seconds
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def call(self, msg):
+        self.proc.stdin.write(json.dumps(msg) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("bnll sampler closed its output (exit %s)" % self.proc.poll())
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError("bnll sampler error: %s" % answer["error"])
+        return answer
+
+    def ask(self):
+        a = self.call({"op": "ask"})
+        return a["trial"], a["params"]
+
+    def tell(self, handle, value):
+        self.call({"op": "tell", "trial": handle, "value": value})
+
+    def enqueue(self, params):
+        self.call({"op": "enqueue", "params": params})
+
+    def cpu_seconds(self):
+        """CPU time spent so far by this side: the bnll process's threads (Linux schedstat, in
+        nanoseconds, not the 10 ms ticks of /proc/PID/stat) plus this process's, which writes and
+        reads the JSON lines, less what reading /proc here costs. A thread that ends takes its time
+        with it: windows are short."""
+        before = time.process_time()
+        total = 0
+        tasks = "/proc/%d/task" % self.proc.pid
+        for tid in os.listdir(tasks):
+            try:
+                with open("%s/%s/schedstat" % (tasks, tid)) as f:
+                    total += int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        self.reading_proc += time.process_time() - before
+        return total / 1e9 + time.process_time() - self.reading_proc
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        finally:
+            os.unlink(self.tmp.name)
+
+
+def make_side(sampler, bnll, space, seed, in_flight):
+    if sampler in ("optuna", "optuna-mv"):
+        return OptunaSide(space, seed, in_flight, multivariate=sampler == "optuna-mv")
+    return BnllSide(bnll, sampler, space, seed, in_flight)
+
+
+# ------------------------------------------------------------------ regret
+
+def run(side, fn, optimum, budget, in_flight):
+    """Keeps `in_flight` trials asked, tells the oldest each step. Returns the best-so-far regrets."""
+    pending, best, regrets, asked = [], math.inf, [], 0
+    while len(regrets) < budget:
+        while len(pending) < in_flight and asked < budget:
+            pending.append(side.ask())
+            asked += 1
+        handle, params = pending.pop(0)
+        value = fn(params)
+        side.tell(handle, value)
+        best = min(best, value)
+        regrets.append(best - optimum)
+    return regrets
+
+
+def one_run(job):
+    """One (problem, sampler, seed) run: the regret at each checkpoint within the budget."""
+    problem, sampler, seed, budget, in_flight, bnll = job
+    fn, optimum, space = PROBLEMS[problem]
+    side = make_side(sampler, bnll, space, seed, in_flight)
+    try:
+        regrets = run(side, fn, optimum, budget, in_flight)
+    finally:
+        side.close()
+    return job, [regrets[c - 1] for c in CHECKPOINTS if c <= budget]
+
+
+def quantiles(xs):
+    xs = sorted(xs)
+    q = lambda f: xs[min(len(xs) - 1, int(round(f * (len(xs) - 1))))]
+    return {"median": statistics.median(xs), "q25": q(0.25), "q75": q(0.75)}
+
+
+def cmd_regret(a):
+    samplers = a.samplers.split(",")
+    checkpoints = [c for c in CHECKPOINTS if c <= a.budget]
+    jobs = [(p, s, seed, a.budget, a.in_flight, a.bnll)
+            for p in a.problems.split(",") for s in samplers for seed in range(a.seeds)]
+    per_seed = {}
+    if a.baseline:
+        # Regret is a function of the seed: a stored run of the same problems, budget, seeds and
+        # in-flight count stands in for running those samplers again (the slow side on a busy machine).
+        with open(a.baseline) as f:
+            stored = json.load(f)
+        for key in ("seeds", "in_flight"):
+            if stored[key] != getattr(a, key):
+                sys.exit("--baseline %s was run with %s %s, this run has %s" % (a.baseline, key, stored[key], getattr(a, key)))
+        if stored["budget"] < a.budget:
+            sys.exit("--baseline %s was run with budget %s, below this run's %s" % (a.baseline, stored["budget"], a.budget))
+        for problem in a.problems.split(","):
+            for sampler, res in stored["problems"].get(problem, {}).items():
+                if sampler not in samplers:  # a longer run's rows begin with this run's checkpoints
+                    rows = [row[:len(checkpoints)] for row in res["per_seed"]]
+                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(rows))
+    with multiprocessing.Pool(a.jobs) as pool:
+        for (problem, sampler, seed, *_), regrets in pool.imap_unordered(one_run, jobs):
+            per_seed.setdefault(problem, {}).setdefault(sampler, {})[seed] = regrets
+    out = {"budget": a.budget, "seeds": a.seeds, "in_flight": a.in_flight, "checkpoints": checkpoints,
+           "problems": {}}
+    for problem, by_sampler in per_seed.items():
+        res = {}
+        for sampler, seeds in by_sampler.items():
+            rows = [seeds[s] for s in sorted(seeds)]
+            res[sampler] = {"regret_at": {str(c): quantiles([r[i] for r in rows]) for i, c in enumerate(checkpoints)},
+                            "per_seed": rows}
+        if "optuna" in res:
+            base = res["optuna"]["regret_at"]
+            for sampler in res:
+                res[sampler]["ratio_to_optuna"] = {
+                    c: res[sampler]["regret_at"][c]["median"] / max(base[c]["median"], 1e-300) for c in base}
+        out["problems"][problem] = res
+        print(json.dumps({problem: {s: r.get("ratio_to_optuna") for s, r in res.items()}}), file=sys.stderr)
+    return out
+
+
+# ------------------------------------------------------------------ latency
+
+def random_params(space, rng):
+    """A trial drawn uniformly from the space (log parameters on their log axis), active parameters only."""
+    params = {}
+    for d in space["params"]:
+        when = d.get("when")
+        if when and any(params.get(k) not in v for k, v in when.items()):
+            continue
+        if d["type"] == "categorical":
+            params[d["name"]] = rng.choice(d["choices"])
+            continue
+        low, high = (math.log(d["low"]), math.log(d["high"])) if d.get("log") else (d["low"], d["high"])
+        x = rng.uniform(low, high)
+        x = math.exp(x) if d.get("log") else x
+        params[d["name"]] = min(max(round(x), d["low"]), d["high"]) if d["type"] == "int" else x
+    return params
+
+
+def cmd_latency(a):
+    """Both sides step together: trial i on one side, then trial i on the other, the order alternating.
+
+    With --history N the first N trials are the same random draws on both sides, enqueued and told
+    untimed (a complete enqueued trial skips the sampler on both sides), so that the figures at
+    large N cost minutes rather than the hours of the GP's own first hundreds of asks; an ask's
+    cost depends on how many trials there are, not on where they lie.
+    """
+    import random
+    fn, _, space = PROBLEMS[a.problem]
+    sides = {"optuna": OptunaSide(space, 0, 1, False), a.sampler: BnllSide(a.bnll, a.sampler, space, 0, 1)}
+    times = {name: [] for name in sides}
+    cpu = {name: [] for name in sides}
+    names = list(sides)
+    rng = random.Random(0)
+    try:
+        for i in range(a.trials):
+            prefix = random_params(space, rng) if i < a.history else None
+            for name in (names if i % 2 == 0 else names[::-1]):
+                side = sides[name]
+                if prefix is not None:
+                    side.enqueue(prefix)
+                c0, t0 = side.cpu_seconds(), time.perf_counter()
+                handle, params = side.ask()
+                t1, c1 = time.perf_counter(), side.cpu_seconds()
+                value = fn(params)
+                c2, t2 = side.cpu_seconds(), time.perf_counter()
+                side.tell(handle, value)
+                times[name].append((t1 - t0) + (time.perf_counter() - t2))
+                cpu[name].append((c1 - c0) + (side.cpu_seconds() - c2))
+    finally:
+        for side in sides.values():
+            side.close()
+    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "window": 50,
+           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}}
+    for n in (50, 100, 200, 500, 1000, 2000, 5000):
+        if a.history + 50 <= n <= a.trials:
+            for key, series in (("ms_per_ask_tell_at", times), ("cpu_ms_per_ask_tell_at", cpu)):
+                w = {name: 1000.0 * statistics.median(ts[n - 50:n]) for name, ts in series.items()}
+                w["ratio"] = w[a.sampler] / w["optuna"]
+                out[key][str(n)] = w
+    return out
+
+
+# ------------------------------------------------------------------ table
+
+def cmd_table(a):
+    """The markdown rows of docs/benchmarks.md from regret JSONs: medians of both sides and their ratio."""
+    lines = []
+    for path in a.results.split(","):
+        with open(path) as f:
+            r = json.load(f)
+        mode = "sequential" if r["in_flight"] == 1 else "%d in flight" % r["in_flight"]
+        for problem, res in r["problems"].items():
+            cells = []
+            for c in map(str, r["checkpoints"]):
+                base, ours = res["optuna"]["regret_at"][c]["median"], res[a.sampler]["regret_at"][c]["median"]
+                cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ours / max(base, 1e-300)))
+            lines.append("| %s | %s | %s |" % (problem, mode, " | ".join(cells)))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["regret", "latency", "table"])
+    ap.add_argument("--bnll", default=DEFAULT_BNLL, help="command that runs the bnll console (default: the Release build)")
+    ap.add_argument("--samplers", default="optuna,gp", help="regret: the samplers to compare")
+    ap.add_argument("--problems", default=",".join(PROBLEMS))
+    ap.add_argument("--sampler", default="gp", help="latency, table: the bnll sampler")
+    ap.add_argument("--results", help="table: regret JSONs, comma-separated")
+    ap.add_argument("--problem", default="family", help="latency: one problem")
+    ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--budget", type=int, default=50)
+    ap.add_argument("--trials", type=int, default=1000)
+    ap.add_argument("--history", type=int, default=0,
+                    help="latency: the first N trials are the same random draws on both sides, untimed")
+    ap.add_argument("--in-flight", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
+    ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same seeds and --in-flight and at least this budget; "
+                                       "its samplers that --samplers does not name are taken from it instead of run again")
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    if a.mode == "table":
+        print(cmd_table(a))
+        return
+    result = cmd_regret(a) if a.mode == "regret" else cmd_latency(a)
+    text = json.dumps(result, indent=1)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
