@@ -46,7 +46,7 @@ public static class AttemptBenchmark
         try
         {
             var backbone = Path.Combine(folder, "backbone");
-            var (train, val) = Commands.LocalRun.WriteData("addition", 256, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
+            var (train, val, _) = Commands.LocalRun.WriteData("addition", 256, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
             var model = config.Model(maxPositions: 64);
             SyntheticBackbone.Create(backbone, new SyntheticBackboneOptions { Task = "addition", PretrainSteps = 0, Config = model });
             var recipe = new TrainingRecipe { Steps = steps, MaxLength = 64, BatchSize = 8, LearningRate = 1e-3, Seed = 1, CheckpointEvery = every };

@@ -103,7 +103,7 @@ public static class DryRunInputs
     public static (string Backbone, string Train, string Val) Write(string folder)
     {
         var backbone = Path.Combine(folder, "backbone");
-        var (train, val) = LocalRun.WriteData("addition", 64, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
+        var (train, val, _) = LocalRun.WriteData("addition", 64, noise: 0, seed: 1, valCount: 16, Path.Combine(folder, "data"));
         SyntheticBackbone.Create(backbone, new SyntheticBackboneOptions
         {
             Task = "addition", PretrainSteps = 0, Config = new DecoderConfig(128, 64, 2, 4, 4, 128, 32),

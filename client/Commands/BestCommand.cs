@@ -1,18 +1,23 @@
 using System.CommandLine;
 using BeyondNll.Client.Cluster;
 using BeyondNll.Grains;
+using BeyondNll.Studies;
 using Spectre.Console;
 
 namespace BeyondNll.Client.Commands;
 
 /// <summary>
-/// <c>bnll best --backbone B</c>: per data set, the best objective any finished study found for the
-/// backbone, against NLL — what the backbone grain keeps across studies.
+/// <c>bnll best --backbone B</c>: per data set, the answer that counts among the backbone's studies
+/// (a confirmed one before an unconfirmed one, then the most seeds, then the latest: the continuum's
+/// rule) against NLL — what the backbone grain keeps. Simulated studies never enter it.
 /// </summary>
 public static class BestCommand
 {
+    /// <summary>One data set's answer: <c>value</c> on validation, <c>test_value</c> on held-out test data, <c>lr</c> the
+    /// winner's rate; <c>nll_value</c> and <c>gain</c> on <c>split</c>; <c>confirmed</c> false: unconfirmed single trials.</summary>
     public sealed record ResultJson(string Dataset, string Objective, string PaperKey, double Value, double? NllValue,
-        double? Gain, string Study, string Metric, SearchStatusView.ConfirmationJson? Confirmation);
+        double? Gain, string Study, string Metric, SearchStatusView.ConfirmationJson? Confirmation,
+        double? TestValue, double Lr, bool Confirmed, string Split);
 
     public sealed record BestJson(string Backbone, IReadOnlyList<ResultJson> Results);
 
@@ -40,22 +45,23 @@ public static class BestCommand
             output.WriteLine($"no results for {backbone} yet: they are recorded when a study of it completes");
             return 0;
         }
-        var table = TableLayout.For(new Table().AddColumns("data", "objective", "paper key", "value", "nll", "gain", "confirmed winner", "confirmed gain ± SE", "study"), output);
+        var table = TableLayout.For(new Table().AddColumns("data", "answer", "paper key", "lr", "validation", "test", "nll", "gain over NLL", "study"), output);
         foreach (var r in report.Results)
-            table.AddRow(Markup.Escape(r.Dataset), Markup.Escape(r.Objective), Markup.Escape(r.PaperKey),
-                $"{r.Metric} {SearchStatusView.Format(r.Value)}", SearchStatusView.Format(r.NllValue),
-                r.Gain is { } gain ? SearchStatusView.Signed(gain) : "-",
-                Markup.Escape(r.Confirmation?.WinnerObjective ?? "-"),
-                r.Confirmation is { Gain: { } g } c
-                    ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(c.GainSe)}{(c.BeyondNoise ? " *" : "")}" : "-",
+            table.AddRow(Markup.Escape(r.Dataset), Markup.Escape($"{r.Objective} ({(r.Confirmed ? "confirmed" : "unconfirmed")})"),
+                Markup.Escape(r.PaperKey), r.Lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                $"{r.Metric} {SearchStatusView.Format(r.Value)}", SearchStatusView.Format(r.TestValue), SearchStatusView.Format(r.NllValue),
+                r.Gain is not { } gain ? "-"
+                    : $"{SearchStatusView.Signed(gain)} on {r.Split}" + (r.Confirmation is { } c
+                        ? $" ± {SearchStatusView.Format(c.GainSe)}{(c.BeyondNoise ? " *" : "")}" : ""),
                 Markup.Escape(r.Study));
         ClusterCommandLine.AnsiFor(output).Write(table);
+        output.WriteLine("* beyond noise: paired t over the confirmation's seeds, Holm-adjusted p < 0.05");
         return 0;
     }
 
     public static BestJson ToJson(BackboneView view) => new(view.Name, view.Results
         .OrderBy(r => r.Dataset, StringComparer.Ordinal)
         .Select(r => new ResultJson(r.Dataset, r.Objective, r.PaperKey, r.Value, r.NllValue, r.Gain, r.Study, r.Metric,
-            SearchStatusView.ToJson(r.Confirmation)))
+            SearchStatusView.ToJson(r.Confirmation), r.TestValue, r.LearningRate, StudyEvidence.IsConfirmed(r), r.Split))
         .ToList());
 }

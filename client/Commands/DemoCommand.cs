@@ -5,6 +5,7 @@ using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
 using BeyondNll.Studies;
 using BeyondNll.Search.Confirmation;
+using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Synthetic;
 using Spectre.Console;
 
@@ -12,10 +13,12 @@ namespace BeyondNll.Client.Commands;
 
 /// <summary>
 /// <c>bnll demo [--quick] [--json]</c>: the capability continuum reproduced on this machine. Per
-/// seed it writes one synthetic task with noisy supervision and backbones of graded prior strength
-/// on it (more pretraining steps, a stronger prior), probes each, searches each on an in-process
-/// silo (NLL baseline, TPE over NLL, power:k and top-p:q with the learning rate searched for every
-/// objective alike), confirms the best on fresh seeds, and prints the continuum and writes its figures.
+/// seed it writes one synthetic task with noisy supervision (and clean validation and held-out test
+/// sets) and backbones of graded prior strength on it (more pretraining steps, a stronger prior),
+/// probes each, searches each on an in-process silo with the fair protocol (the NLL baseline on the
+/// rate ladder, then TPE over NLL, power:k and top-p:q with the learning rate searched for every
+/// objective alike, each study with a sampler seed of its own), selects on validation, confirms the
+/// best on fresh seeds paired with NLL and scored on the test set, and prints the continuum and writes its figures.
 /// </summary>
 public static class DemoCommand
 {
@@ -31,17 +34,20 @@ public static class DemoCommand
     /// with the learning rate searched for all of them, since the objectives' gradients differ in
     /// scale (a fixed rate that suits NLL collapses power:k on a strong backbone, and the other way round).
     /// </summary>
-    public const string SpaceJson = """
+    public static readonly string SpaceJson = $$$"""
         {"params":[
           {"name":"family","type":"categorical","choices":["nll","power","top-p"]},
           {"name":"k","type":"float","low":0.1,"high":20,"log":true,"when":{"family":["power"]}},
           {"name":"q","type":"float","low":0.05,"high":0.9,"when":{"family":["top-p"]}},
-          {"name":"lr","type":"float","low":3e-5,"high":3e-3,"log":true}
+          {"name":"lr","type":"float","low":{{{Number(NamedSpaces.LearningRateLow)}}},"high":{{{Number(NamedSpaces.LearningRateHigh)}}},"log":true}
         ]}
         """;
 
+    /// <summary>One pretraining level across seeds: <c>gain</c> on <c>split</c> (test: the held-out data), <c>value</c> and
+    /// <c>test_value</c> the answers' means on validation and test, <c>confirmed</c> how many answers were confirmed.</summary>
     public sealed record LevelJson(int PretrainSteps, int Seeds, double MeanP, double MeanPSe, double? Gain, double? GainSe,
-        int ChallengerBeyondNoise, int NllBeyondNoise, IReadOnlyList<string> Winners);
+        int ChallengerBeyondNoise, int NllBeyondNoise, IReadOnlyList<string> Winners, string Split = "validation",
+        double? Value = null, double? TestValue = null, int Confirmed = 0);
 
     public sealed record DemoJson(string Task, double Noise, Size Size, IReadOnlyList<ContinuumCommand.EntryJson> Entries,
         IReadOnlyList<LevelJson> Levels, IReadOnlyList<string> Figures, double Seconds);
@@ -61,10 +67,11 @@ public static class DemoCommand
         var confirmSeeds = new Option<int?>("--confirm-seeds") { Description = "Fresh seeds per confirmed configuration." };
         var examples = new Option<int?>("--examples") { Description = "Training examples of the task." };
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed (runs seeds FIRST ... FIRST + seeds - 1), to split a long demo over processes.", DefaultValueFactory = _ => 0 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate of the NLL baseline trial (the search samples its own for every other trial).", DefaultValueFactory = _ => 3e-4 };
+        var lr = new Option<double?>("--lr") { Description = "One learning rate for the NLL baseline (the rate ladder's only rung; the search samples its own for the other trials)." };
+        var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline runs (default: three spanning the space's lr range)." };
         var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
         var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
-            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, plot };
+            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, ladder, plot };
         command.SetAction(async (parse, ct) =>
         {
             var preset = parse.GetValue(quick) ? Quick : Full;
@@ -75,11 +82,14 @@ public static class DemoCommand
                 parse.GetValue(examples) ?? preset.Examples, parse.GetValue(firstSeed));
             var root = Path.GetFullPath(parse.GetValue(output)!);
             var figure = parse.GetValue(plot) ?? Path.Combine(root, "continuum.png");
-            return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, parse.GetValue(lr), root, figure,
-                parse.GetValue(json), ct);
+            var rates = parse.GetValue(ladder) is { } text ? SearchStartCommand.ParseRates("--lr-ladder", text)
+                : parse.GetValue(lr) is { } one ? [one] : [];
+            return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, rates, root, figure, parse.GetValue(json), ct);
         });
         return command;
     }
+
+    static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     static IReadOnlyList<int> ParseSteps(string text)
     {
@@ -94,7 +104,8 @@ public static class DemoCommand
     }
 
     /// <summary>Checks everything before any work, so that bad input costs nothing.</summary>
-    public static void Check(string task, double noise, Size size, double lr, string figure)
+    /// <param name="ladder">The rate ladder of every study; empty for the default.</param>
+    public static void Check(string task, double noise, Size size, IReadOnlyList<double> ladder, string figure)
     {
         SyntheticTasks.Get(task);
         if (!(noise >= 0 && noise < 1)) throw new ArgumentException($"--noise must be in [0, 1), got {noise}");
@@ -102,19 +113,22 @@ public static class DemoCommand
         if (size.PretrainSteps.Distinct().Count() != size.PretrainSteps.Count) throw new ArgumentException("--pretrain-steps: the steps must differ");
         if (size.FirstSeed < 0) throw new ArgumentException($"--first-seed must not be negative, got {size.FirstSeed}");
         if (size.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {size.Seeds}");
-        if (size.Trials < 2) throw new ArgumentException($"--trials must be at least 2 (the NLL baseline and one more), got {size.Trials}");
+        var rungs = ladder.Count > 0 ? ladder.Count : StudyProtocol.DefaultLadder(SearchSpace.FromJson(SpaceJson)).Count;
+        if (size.Trials < rungs + 1)
+            throw new ArgumentException($"--trials must be at least {rungs + 1} (the NLL baseline at each of {rungs} rates and one more), got {size.Trials}");
         if (size.Steps < 1) throw new ArgumentException($"--steps must be at least 1, got {size.Steps}");
         if (size.Confirm < 0) throw new ArgumentException($"--confirm must not be negative, got {size.Confirm}");
         if (size.Confirm > 0 && size.ConfirmSeeds < 2) throw new ArgumentException($"--confirm-seeds must be at least 2, got {size.ConfirmSeeds}");
         if (size.Examples < 50) throw new ArgumentException($"--examples must be at least 50, got {size.Examples}");
-        if (!(lr > 0) || double.IsInfinity(lr)) throw new ArgumentException($"--lr must be a positive number, got {lr}");
+        StudyProtocol.Check(ladder, SearchSpace.FromJson(SpaceJson));
         ContinuumCommand.CheckPlotPath(figure);
     }
 
-    public static async Task<int> RunAsync(string task, double noise, Size size, double lr, string root, string figure, bool json,
+    /// <param name="ladder">The rate ladder of every study (the NLL baseline runs at each rung); empty for the default.</param>
+    public static async Task<int> RunAsync(string task, double noise, Size size, IReadOnlyList<double> ladder, string root, string figure, bool json,
         CancellationToken ct)
     {
-        Check(task, noise, size, lr, figure);
+        Check(task, noise, size, ladder, figure);
         var watch = Stopwatch.StartNew();
         var say = json ? TextWriter.Null : Console.Out;
         Directory.CreateDirectory(root);
@@ -131,7 +145,7 @@ public static class DemoCommand
         {
             // One seed is one whole continuum: its own data, backbones and training order.
             var seedRoot = Path.Combine(root, $"seed{seed}");
-            var (train, val) = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
+            var data = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
             var studies = new List<string>();
             var backbones = new List<(string Name, int MaxPositions)>();
             foreach (var steps in size.PretrainSteps)
@@ -144,7 +158,8 @@ public static class DemoCommand
                 await backbone.Register(folder);
                 // Measured by the backbone grain on a device slot of the silo, and stored there for the study's continuum point.
                 var probe = await ConsoleProgress.WhileAsync(json ? TextWriter.Null : Console.Error, $"probing backbone {name} on its device slot",
-                    _ => backbone.Probe(new ProbeRequest(train, StudyRequestValidator.DatasetName(train), "prompt", "response", options.Config.MaxPositions)));
+                    _ => backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
+                        options.Config.MaxPositions, data.Val)));
                 say.WriteLine($"backbone {name}: {steps} pretraining steps, mean p {probe.MeanP:F3} ({probe.Region})");
                 levels[name] = steps;
                 backbones.Add((name, options.Config.MaxPositions));
@@ -152,12 +167,14 @@ public static class DemoCommand
             // Pretraining first, searches after: pretraining alongside the trials would only slow both down.
             foreach (var (name, maxPositions) in backbones)
             {
+                // Each study samples its own points (a sampler seed from its name); training seeds follow the demo seed.
                 var request = SearchStartCommand.Resolve(new StudyRequest
                 {
-                    Name = $"demo-{name}", Backbone = name, TrainPath = train, ValPath = val, SpaceJson = "", SpaceName = spacePath,
-                    Trials = size.Trials, Parallel = LocalRun.Slots, Metric = "accuracy", Workload = "torch",
-                    Seed = seed * 1000, Evaluations = 0, Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
-                    Recipe = SearchStartCommand.DefaultRecipe with { Steps = size.Steps, LearningRate = lr, MaxLength = maxPositions, Seed = seed * 1000 },
+                    Name = $"demo-{name}", Backbone = name, TrainPath = data.Train, ValPath = data.Val, TestPath = data.Test, SpaceJson = "",
+                    SpaceName = spacePath, Trials = size.Trials, Parallel = LocalRun.Slots, Metric = "accuracy", Workload = "torch",
+                    Seed = StudyProtocol.SeedOf($"demo-{name}"), Evaluations = 0, Confirm = size.Confirm, ConfirmSeeds = size.ConfirmSeeds,
+                    LearningRates = ladder,
+                    Recipe = SearchStartCommand.DefaultRecipe with { Steps = size.Steps, MaxLength = maxPositions, Seed = seed * 1000 },
                 });
                 await grains.GetGrain<IStudyGrain>(request.Name).Start(request);
                 studies.Add(request.Name);
@@ -196,7 +213,7 @@ public static class DemoCommand
     {
         var entries = await grains.GetGrain<IContinuumGrain>(0).List();
         var figures = ContinuumCommand.WriteFigures(entries, figure);
-        var report = new DemoJson(task, noise, size, entries.Select(ContinuumCommand.ToJson).ToList(), Levels(entries, levels),
+        var report = new DemoJson(task, noise, size, entries.Select(e => ContinuumCommand.ToJson(e)).ToList(), Levels(entries, levels),
             figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
         await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
             System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
@@ -236,10 +253,14 @@ public static class DemoCommand
                 var meanP = SampleSummary.Of(g.Select(e => e.Probe!.MeanP).ToList());
                 var gains = g.Where(e => e.Gain is not null).Select(e => e.Gain!.Value).ToList();
                 var gain = gains.Count > 0 ? SampleSummary.Of(gains) : null;
+                var values = g.Where(e => e.Value is not null).Select(e => e.Value!.Value).ToList();
+                var tests = g.Where(e => e.TestValue is not null).Select(e => e.TestValue!.Value).ToList();
                 return new LevelJson(g.Key, g.Count(), meanP.Mean, double.IsNaN(meanP.StandardError) ? 0 : meanP.StandardError,
                     gain?.Mean, gain is null || double.IsNaN(gain.StandardError) ? null : gain.StandardError,
                     g.Count(e => e.BeyondNoise && e.Gain > 0), g.Count(e => e.BeyondNoise && e.Gain < 0),
-                    g.Select(e => e.Winner).ToList());
+                    g.Select(e => e.Winner + (e.Confirmed ? "" : " (unconfirmed)")).ToList(),
+                    g.Select(e => e.Split).Distinct().Count() == 1 ? g.First().Split : "mixed",
+                    values.Count > 0 ? values.Average() : null, tests.Count > 0 ? tests.Average() : null, g.Count(e => e.Confirmed));
             }).ToList();
 
     /// <summary>The per-level summary of entries whose backbones have demo names (s{seed}-p{steps}); empty for others.</summary>
@@ -257,12 +278,12 @@ public static class DemoCommand
 
     public static void RenderLevels(IReadOnlyList<LevelJson> levels, TextWriter output)
     {
-        var table = new Table().AddColumns("pretraining steps", "seeds", "mean p", "gain over NLL (mean ± SE over seeds)",
+        var table = new Table().AddColumns("pretraining steps", "seeds", "mean p", "answer: validation / test", "gain over NLL (mean ± SE over seeds)",
             "challenger beyond noise", "NLL beyond noise", "winners");
         foreach (var l in levels)
             table.AddRow(l.PretrainSteps.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
-                $"{l.MeanP:F3} ± {l.MeanPSe:F3}",
-                l.Gain is { } g ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(l.GainSe)}" : "-",
+                $"{l.MeanP:F3} ± {l.MeanPSe:F3}", $"{SearchStatusView.Format(l.Value)} / {SearchStatusView.Format(l.TestValue)}",
+                l.Gain is { } g ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(l.GainSe)} on {l.Split}" : "-",
                 $"{l.ChallengerBeyondNoise}/{l.Seeds}", $"{l.NllBeyondNoise}/{l.Seeds}", Markup.Escape(string.Join(", ", l.Winners)));
         ClusterCommandLine.AnsiFor(output).Write(table);
     }

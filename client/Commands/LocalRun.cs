@@ -11,16 +11,23 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class LocalRun
 {
-    /// <summary>Writes train.jsonl and val.jsonl of a synthetic task to <paramref name="folder"/>.</summary>
-    public static (string Train, string Val) WriteData(string task, int n, double noise, int seed, int valCount, string folder)
+    /// <summary>Where a local run's data are.</summary>
+    public sealed record DataFiles(string Train, string Val, string Test);
+
+    /// <summary>Writes train.jsonl, val.jsonl and test.jsonl of a synthetic task to <paramref name="folder"/> (as many test as validation examples).</summary>
+    public static DataFiles WriteData(string task, int n, double noise, int seed, int valCount, string folder) =>
+        WriteData(SyntheticTasks.Get(task), n, noise, seed, valCount, valCount, folder);
+
+    /// <summary>Writes the three splits of <see cref="SyntheticData.Generate(ISyntheticTask, int, double, int, int, int)"/> to <paramref name="folder"/>.</summary>
+    public static DataFiles WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, string folder)
     {
-        var (train, val) = SyntheticData.Generate(SyntheticTasks.Get(task), n, noise, seed, valCount);
+        var splits = SyntheticData.Generate(task, n, noise, seed, valCount, testCount);
         Directory.CreateDirectory(folder);
-        var trainPath = Path.Combine(folder, "train.jsonl");
-        var valPath = Path.Combine(folder, "val.jsonl");
-        SftDataWriter.WriteJsonl(trainPath, train);
-        SftDataWriter.WriteJsonl(valPath, val);
-        return (trainPath, valPath);
+        var files = new DataFiles(Path.Combine(folder, "train.jsonl"), Path.Combine(folder, "val.jsonl"), Path.Combine(folder, "test.jsonl"));
+        SftDataWriter.WriteJsonl(files.Train, splits.Train);
+        SftDataWriter.WriteJsonl(files.Val, splits.Val);
+        SftDataWriter.WriteJsonl(files.Test, splits.Test);
+        return files;
     }
 
     /// <summary>Pretrains and saves a synthetic backbone, with a progress bar unless <paramref name="quiet"/>.</summary>

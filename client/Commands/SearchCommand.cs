@@ -11,8 +11,10 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class SearchCommand
 {
+    /// <summary>One study in `search list --json`: <c>trials_done</c> counts search trials (what <c>trial_budget</c> counts);
+    /// <c>answer</c> and <c>confirmed</c> are its one answer; <c>workload</c> says whether it was a dry run (simulated:SECONDS).</summary>
     public sealed record StudySummaryJson(string Study, string State, string Backbone, int TrialsDone, int TrialBudget,
-        string? BestObjective, double? BestValue, string Metric, string Dataset);
+        string? BestObjective, double? BestValue, string Metric, string Dataset, string Workload, string? Answer, bool Confirmed);
 
     public sealed record ListJson(IReadOnlyList<StudySummaryJson> Studies);
 
@@ -124,17 +126,19 @@ public static class SearchCommand
             output.WriteLine("no studies; start one with `bnll search start NAME --backbone B --train FILE --val FILE`");
             return 0;
         }
-        var table = TableLayout.For(new Table().AddColumns("study", "state", "backbone", "data", "trials", "best objective", "best value"), output);
+        var table = TableLayout.For(new Table().AddColumns("study", "state", "backbone", "data", "search trials", "answer", "best value"), output);
         foreach (var s in studies)
-            table.AddRow(Markup.Escape(s.Study), s.State, Markup.Escape(s.Backbone), Markup.Escape(s.Dataset),
-                $"{s.TrialsDone}/{s.TrialBudget}", Markup.Escape(s.BestObjective ?? "-"),
+            table.AddRow(Markup.Escape(s.Study + (s.Workload == "torch" ? "" : $" ({s.Workload}, dry run)")), s.State, Markup.Escape(s.Backbone),
+                Markup.Escape(s.Dataset), $"{s.TrialsDone}/{s.TrialBudget}",
+                Markup.Escape(s.Answer is null ? "-" : $"{s.Answer} ({(s.Confirmed ? "confirmed" : "unconfirmed")})"),
                 s.BestValue is null ? "-" : $"{s.Metric} {SearchStatusView.Format(s.BestValue)}");
         ClusterCommandLine.AnsiFor(output).Write(table);
         return 0;
     }
 
     public static StudySummaryJson Summarize(StudyStatus s) => new(s.Study, SearchStatusView.Name(s.State), s.Backbone,
-        SearchStatusView.TrialsDone(s), s.TrialBudget, s.Best?.Objective, s.Best?.Value, s.Metric, s.Dataset);
+        SearchStatusView.TrialsDone(s), s.TrialBudget, s.Best?.Objective, s.Best?.Value, s.Metric, s.Dataset, s.Workload,
+        s.Answer?.Objective, s.Answer?.Confirmed ?? false);
 
     public static async Task<int> CancelAsync(IGrainFactory grains, string study, bool json, TextWriter output, CancellationToken ct)
     {

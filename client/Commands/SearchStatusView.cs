@@ -21,42 +21,58 @@ public static class SearchStatusView
     /// <summary>The study; <c>importance</c> each parameter's share of the variance of the completed search trials'
     /// values (fANOVA, see <see cref="StudyImportance"/>; empty while too few completed); <c>recipe</c> is the base recipe every trial starts from (all its fields), <c>answer</c>
     /// the study's one answer (see <see cref="AnswerJson"/>), <c>dtype</c> ... <c>lora_targets</c> the recipe's
-    /// real-backbone fields as they were before the recipe existed; <c>winner_trial</c> the trial whose model
+    /// real-backbone fields as they were before the recipe existed. <c>trials_done</c> counts search trials (what
+    /// <c>trial_budget</c> counts), <c>confirm_done</c> of <c>confirm_trials</c> the confirmation's apart;
+    /// <c>lr_ladder</c>, <c>startup</c> and <c>seed</c> are the protocol (see StudyProtocol), <c>test_data</c> the
+    /// held-out data the study reports on (null: it reports on validation); <c>winner_trial</c> the trial whose model
     /// `bnll export --format hf` writes, <c>keep_models</c> how many search trials' models are kept.</summary>
     public sealed record StatusJson(string Study, string State, string Backbone, IReadOnlyList<TrialJson> Trials,
         BestJson? Best, BaselineJson? Baseline, string Metric, string Direction, string Dataset, string Sampler,
         string Pruner, int TrialBudget, int TrialsDone, int Parallel, string? Message, DateTimeOffset Created,
         int Confirm, int ConfirmSeeds, ConfirmationJson? Confirmation,
         string Dtype, bool GradientCheckpointing, int LoraRank, double LoraAlpha, string LoraTargets,
-        string Workload, JsonObject Recipe, AnswerJson? Answer, int? WinnerTrial, int KeepModels,
-        IReadOnlyDictionary<string, double> Importance);
+        string Workload, JsonObject Recipe, AnswerJson? Answer,
+        int ConfirmDone, int ConfirmTrials, IReadOnlyList<double> LrLadder, int Startup, int Seed, string? TestData,
+        int? WinnerTrial, int KeepModels, IReadOnlyDictionary<string, double> Importance);
 
     /// <summary>
     /// The study's answer, the same everywhere it is shown: the winner (the confirmation's when the study
-    /// has one) with its learning rate and value, and the gain of the best challenger over NLL at its best
-    /// (positive = better than NLL).
+    /// has one; <c>confirmed</c> false: plainly unconfirmed, single trials) with its learning rate, its value
+    /// on validation and on test, and the gain of the best challenger over NLL at its best (positive = better
+    /// than NLL), measured on <c>split</c> with <c>challenger_value</c> and <c>nll_value</c>; <c>recipe</c> is
+    /// the winner's whole recipe, what export writes.
     /// </summary>
     public sealed record AnswerJson(string Objective, string? PaperKey, double Lr, double Value, string? Challenger, double? ChallengerLr,
-        double? ChallengerValue, double? NllValue, double? NllLr, double? Gain, double? GainSe, double? PValue, bool BeyondNoise, bool Confirmed);
+        double? ChallengerValue, double? NllValue, double? NllLr, double? Gain, double? GainSe, double? PValue, bool BeyondNoise, bool Confirmed,
+        double? TestValue, string Split, double? PAdjusted, IReadOnlyList<double>? Ci95, JsonObject? Recipe);
 
     /// <summary>
-    /// The confirmation on fresh seeds: mean ± standard error per configuration (fresh seeds only),
-    /// the best challenger's gain over the NLL baseline and whether a Welch t test puts it beyond
-    /// noise (two-sided p &lt; alpha). <c>winner</c> is the challenger when its gain is positive, else NLL.
+    /// The confirmation on fresh seeds: mean ± standard error per configuration (fresh seeds only, on
+    /// <c>split</c>), each challenger against the NLL baseline paired by seed (<c>comparisons</c>), and the
+    /// best challenger's gain with its 95% interval (<c>ci95</c>), the paired test's name (<c>test</c>) and
+    /// p, and that p Holm-adjusted over the challengers (<c>p_adjusted</c>), which decides beyond noise (&lt;
+    /// alpha). <c>winner</c> is the challenger when its gain is positive, else NLL.
     /// </summary>
     public sealed record ConfirmationJson(IReadOnlyList<ConfiguredJson> Configurations, int Seeds, string? Challenger,
         string Winner, string WinnerObjective, string? WinnerPaperKey, double WinnerLr, double? Gain, double? GainSe,
-        double? T, double? Df, double? PValue, bool BeyondNoise, string Test, double Alpha);
+        double? T, double? Df, double? PValue, bool BeyondNoise, string Test, double Alpha,
+        double? PAdjusted, IReadOnlyList<double>? Ci95, string Split, int Pairs, IReadOnlyList<ComparisonJson> Comparisons);
 
     public sealed record ConfiguredJson(string Name, string Objective, double Lr, string Role, double Mean, double? Se, int N,
-        IReadOnlyList<double> Values);
+        IReadOnlyList<double> Values, IReadOnlyList<int>? Seeds, double? ValidationMean);
+
+    /// <summary>One challenger against the NLL baseline, paired by seed.</summary>
+    public sealed record ComparisonJson(string Name, string Objective, double Lr, int Pairs, double Gain, double? GainSe, double? T, double? Df,
+        double? PValue, double? PAdjusted, IReadOnlyList<double>? Ci95, bool BeyondNoise);
 
     /// <summary>One trial; <c>silo</c> and <c>device</c> are those of its last attempt, <c>attempt_log</c> all of them;
     /// <c>trainable_parameters</c> and <c>dtype</c> what its completed attempt trained (null for a simulated workload);
+    /// <c>value</c> is on validation, <c>test_value</c> on the study's held-out test data (null without);
     /// <c>curve</c> its learning curve.</summary>
     public sealed record TrialJson(int Number, string Objective, JsonElement Params, string State, double? Value,
         int Attempts, string? Silo, string? Device, int Step, int Steps, string? Message, IReadOnlyList<AttemptJson> AttemptLog,
-        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe, IReadOnlyList<CurveJson> Curve);
+        string Role, int Seed, double Lr, long? TrainableParameters, string? Dtype, JsonObject Recipe, double? TestValue,
+        IReadOnlyList<CurveJson> Curve);
 
     /// <summary>One attempt; <c>work_started</c>, <c>work_ended</c> and <c>released</c> are the device's timestamps (see <see cref="AttemptView"/>);
     /// <c>resumed_from_step</c> the checkpoint it went on from (0 = started fresh), <c>pid</c> its worker process (null when simulated).</summary>
@@ -77,18 +93,22 @@ public static class SearchStatusView
         s.Metric, s.Direction, s.Dataset, s.Sampler, s.Pruner, s.TrialBudget, TrialsDone(s), s.Parallel, s.Message, s.Created,
         s.Confirm, s.ConfirmSeeds, ToJson(s.Confirmation),
         s.Recipe.Dtype, s.Recipe.GradientCheckpointing, s.Recipe.LoraRank, s.Recipe.LoraAlpha, s.Recipe.LoraTargets,
-        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer), s.WinnerTrial, s.KeepModels,
-        StudyImportance.Of(s));
+        s.Workload, RecipeFields.ToJson(s.Recipe), ToJson(s.Answer),
+        ConfirmDone(s), ConfirmTrials(s), s.LearningRates, s.Startup, s.Seed, s.TestPath,
+        s.WinnerTrial, s.KeepModels, StudyImportance.Of(s));
 
     public static AnswerJson? ToJson(StudyAnswer? a) => a is null ? null : new AnswerJson(a.Objective, PaperKeyOrNull(a.Objective),
         a.LearningRate, a.Value, a.Challenger, a.ChallengerLearningRate, a.ChallengerValue, a.NllValue, a.NllLearningRate, a.Gain,
-        a.GainStandardError, a.PValue, a.BeyondNoise, a.Confirmed);
+        a.GainStandardError, a.PValue, a.BeyondNoise, a.Confirmed, a.TestValue, a.Split, a.PAdjusted, a.Ci95,
+        a.Recipe is null ? null : RecipeFields.ToJson(a.Recipe));
 
     public static ConfirmationJson? ToJson(ConfirmationView? c) => c is null ? null : new ConfirmationJson(
         c.Configurations.Select(x => new ConfiguredJson(x.Name, x.Objective, x.LearningRate, x.Role, x.Mean, x.StandardError,
-            x.Values.Count, x.Values)).ToList(),
+            x.Values.Count, x.Values, x.Seeds, x.ValidationMean)).ToList(),
         c.Seeds, c.Challenger, c.Winner, c.WinnerObjective, PaperKeyOrNull(c.WinnerObjective), c.WinnerLearningRate, c.Gain,
-        c.GainStandardError, c.T, c.DegreesOfFreedom, c.PValue, c.BeyondNoise, c.Test, c.Alpha);
+        c.GainStandardError, c.T, c.DegreesOfFreedom, c.PValue, c.BeyondNoise, c.Test, c.Alpha, c.PAdjusted, c.Ci95, c.Split, c.Pairs,
+        c.Comparisons.Select(x => new ComparisonJson(x.Name, x.Objective, x.LearningRate, x.Pairs, x.Gain, x.GainStandardError, x.T,
+            x.DegreesOfFreedom, x.PValue, x.PAdjusted, x.Ci95, x.BeyondNoise)).ToList());
 
     public static TrialJson ToJson(TrialView t)
     {
@@ -97,7 +117,7 @@ public static class SearchStatusView
             last?.Silo, last?.Device, t.Step, t.Steps, t.Message,
             t.Attempts.Select(a => new AttemptJson(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released,
                 a.ResumedFromStep, a.Pid)).ToList(),
-            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe),
+            t.Role, t.Seed, t.LearningRate, t.TrainableParameters, t.WeightDtype, RecipeFields.ToJson(t.Recipe), t.TestValue,
             t.Curve.Select(p => new CurveJson(p.Step, p.TrainLoss, p.Value)).ToList());
     }
 
@@ -107,9 +127,33 @@ public static class SearchStatusView
 
     public static bool IsFinished(StudyState state) => state is StudyState.Completed or StudyState.Cancelled or StudyState.Failed;
 
-    /// <summary>Trials that ended one way or another (completed, pruned, failed, cancelled).</summary>
-    public static int TrialsDone(StudyStatus s) =>
-        s.Trials.Count(t => t.State is not (TrialRunState.Pending or TrialRunState.Running));
+    /// <summary>Search trials that ended one way or another (completed, pruned, failed, cancelled): what --trials counts.</summary>
+    public static int TrialsDone(StudyStatus s) => Ended(s, TrialRoles.Search);
+
+    /// <summary>Confirmation trials that ended.</summary>
+    public static int ConfirmDone(StudyStatus s) => Ended(s, TrialRoles.Confirm);
+
+    /// <summary>Confirmation trials in all: those planned, or before the plan, as many as it will make at most.</summary>
+    public static int ConfirmTrials(StudyStatus s)
+    {
+        var planned = s.Trials.Count(t => t.Role == TrialRoles.Confirm);
+        return planned > 0 || s.Confirm == 0 || IsFinished(s.State) ? planned : (s.Confirm + 1) * s.ConfirmSeeds;
+    }
+
+    static int Ended(StudyStatus s, string role) =>
+        s.Trials.Count(t => t.Role == role && t.State is not (TrialRunState.Pending or TrialRunState.Running));
+
+    /// <summary>"6/6 search, 3/9 confirmation": the budget the user asked for and the confirmation apart.</summary>
+    public static string Progress(StudyStatus s) =>
+        $"{TrialsDone(s)}/{s.TrialBudget} search" + (ConfirmTrials(s) > 0 ? $", {ConfirmDone(s)}/{ConfirmTrials(s)} confirmation" : "");
+
+    /// <summary>The protocol in one line: the rate ladder, the start-up, the sampler's seed and where values are reported.</summary>
+    public static string Protocol(StudyStatus s) =>
+        $"nll and every enqueued objective at lr {string.Join(", ", s.LearningRates.Select(Rate))}; " +
+        $"{s.Startup} start-up trial(s) before {s.Sampler} takes over; sampler seed {s.Seed}; " +
+        (s.TestPath is null ? "values reported on validation (no --test data)" : $"selected on validation, reported on test ({s.TestPath})");
+
+    static string Rate(double lr) => lr.ToString("G3", CultureInfo.InvariantCulture);
 
     /// <summary>The study's gain over NLL (its answer's: see StudyAnswers); null until both have a value.</summary>
     public static double? Gain(StudyStatus s) => s.Answer?.Gain;
@@ -147,9 +191,10 @@ public static class SearchStatusView
     public static IRenderable Render(StudyStatus s, bool compact = false)
     {
         var header = new Markup(Markup.Escape(
-            $"study {s.Study} · {Name(s.State)} · backbone {s.Backbone} · data {s.Dataset}\n" +
+            $"study {s.Study} · {Name(s.State)} · backbone {s.Backbone} · data {s.Dataset}" +
+            (s.Simulated ? $" · workload {s.Workload}: a dry run, its values are made up" : "") + "\n" +
             $"{s.Metric} ({s.Direction}) · sampler {s.Sampler} · pruner {s.Pruner} · " +
-            $"{TrialsDone(s)}/{s.TrialBudget} trials done" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "") +
+            $"{Progress(s)}" + (s.Trials.Count > 0 ? $" · {Counts(s)}" : "") +
             $"\ntraining {Tuning(s)}"
             + (string.IsNullOrEmpty(s.Message) ? "" : $"\n{TableLayout.OneLine(s.Message)}")));
         var table = new Table().AddColumns("#", "objective", "state", s.Metric, "attempts", "silo / device", "progress");
@@ -180,27 +225,36 @@ public static class SearchStatusView
         (s.Recipe.LoraRank > 0 ? $"LoRA rank {s.Recipe.LoraRank} alpha {s.Recipe.LoraAlpha.ToString(CultureInfo.InvariantCulture)} on {s.Recipe.LoraTargets}" : "all weights") +
         (s.Recipe.GradientCheckpointing ? ", gradient checkpointing" : "");
 
-    /// <summary>The best trial and the study's answer against NLL, in one line.</summary>
+    /// <summary>
+    /// The study's one answer (confirmed, or plainly unconfirmed) against NLL at its best, then the best
+    /// single search trial on validation (what selected, not what is reported).
+    /// </summary>
     public static string Summary(StudyStatus s)
     {
-        if (s.Best is not { } best) return "best: none yet (no trial has finished)";
-        var key = PaperKeyOrNull(best.Objective);
-        var line = $"best: trial {best.Number} {best.Objective}" + (key is null ? "" : $" ({key})") + $", {s.Metric} {Format(best.Value)}";
+        if (s.Answer is not { } a || s.Best is not { } best) return "answer: none yet (no trial has finished)";
+        var key = PaperKeyOrNull(a.Objective);
+        var line = $"answer ({(a.Confirmed ? "confirmed" : "unconfirmed")}): {a.Objective}" + (key is null ? "" : $" ({key})") +
+            $" at lr {Rate(a.LearningRate)}, {s.Metric} {Format(a.Value)} on validation" +
+            (a.TestValue is { } test ? $", {Format(test)} on test" : "");
         // NLL at its best learning rate: the yardstick of the gain.
-        if (s.Baseline is { } nll) line += $"; nll baseline {Format(nll.Value)} (trial {nll.Number})";
-        if (Gain(s) is { } gain) line += $"; gain {Signed(gain)}";
-        return line;
+        if (a.NllValue is { } nll) line += $"; nll baseline {Format(nll)} at lr {Rate(a.NllLearningRate ?? 0)} on {a.Split}";
+        if (a.Gain is { } gain) line += $"; gain {Signed(gain)} on {a.Split}";
+        return line + $"\nbest search trial: {best.Number} {best.Objective}, {s.Metric} {Format(best.Value)} on validation" +
+            (best.TestValue is { } bestTest ? $" ({Format(bestTest)} on test)" : "");
     }
 
-    /// <summary>Each confirmed configuration as mean ± SE, then the gain over NLL and the test's verdict.</summary>
+    /// <summary>Each confirmed configuration as mean ± SE, then each challenger's paired gain over NLL and the verdict.</summary>
     public static string ConfirmationSummary(ConfirmationView c)
     {
         var lines = c.Configurations.Select(x =>
-            $"  {x.Name}{(x.Role == "baseline" ? " (baseline)" : "")}: {Format(x.Mean)} ± {Format(x.StandardError)} over {x.Values.Count} seeds");
+            $"  {x.Name}{(x.Role == "baseline" ? " (baseline)" : "")}: {Format(x.Mean)} ± {Format(x.StandardError)} over {x.Values.Count} seeds" +
+            (c.Split == "test" && x.ValidationMean is { } v ? $" (validation {Format(v)})" : ""));
         var verdict = c.Gain is not { } gain ? "no challenger to compare"
-            : $"gain of {c.Challenger} over NLL {Signed(gain)} ± {Format(c.GainStandardError)}, {c.Test} p {Format(c.PValue)}: " +
-              (c.BeyondNoise ? (gain > 0 ? "beyond noise" : "NLL better beyond noise") : "within noise");
-        return $"confirmed on {c.Seeds} fresh seeds:\n{string.Join("\n", lines)}\nwinner {c.Winner}; {verdict}";
+            : $"gain of {c.Challenger} over NLL {Signed(gain)}" + (c.Ci95 is [var low, var high] ? $" (95% CI {Signed(low)} to {Signed(high)})" : "") +
+              $", {c.Test} over {c.Pairs} seed pairs p {Format(c.PValue)}" +
+              (c.Comparisons.Count > 1 ? $", Holm-adjusted over {c.Comparisons.Count} challengers {Format(c.PAdjusted)}" : "") + ": " +
+              (c.PValue is null ? "untested (no spread across seeds, or one pair)" : c.BeyondNoise ? (gain > 0 ? "beyond noise" : "NLL better beyond noise") : "within noise");
+        return $"confirmed on {c.Seeds} fresh seeds (values on {c.Split}):\n{string.Join("\n", lines)}\nwinner {c.Winner}; {verdict}";
     }
 
     public static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);

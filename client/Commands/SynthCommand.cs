@@ -20,7 +20,7 @@ public static class SynthCommand
         return synth;
     }
 
-    /// <summary><c>bnll synth data</c>: writes DIR/train.jsonl and DIR/val.jsonl for one task.</summary>
+    /// <summary><c>bnll synth data</c>: writes DIR/train.jsonl, DIR/val.jsonl and DIR/test.jsonl (disjoint prompts) for one task.</summary>
     static Command CreateData()
     {
         var task = new Option<string>("--task")
@@ -38,51 +38,55 @@ public static class SynthCommand
         {
             Description = "Validation examples, none sharing a prompt with training (default: max(50, n/10)).",
         };
+        var test = new Option<int?>("--test")
+        {
+            Description = "Held-out test examples, sharing no prompt with training or validation (default: as many as validation).",
+        };
         var output = new Option<DirectoryInfo>("--out")
         {
-            Description = "Folder to write train.jsonl and val.jsonl to; created if missing.",
+            Description = "Folder to write train.jsonl, val.jsonl and test.jsonl to; created if missing.",
             Required = true,
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
 
-        var command = new Command("data", "Generate a train and a validation set of a synthetic task as JSON lines.")
+        var command = new Command("data", "Generate a train, a validation and a held-out test set of a synthetic task as JSON lines.")
         {
-            task, n, noise, seed, val, output, json,
+            task, n, noise, seed, val, test, output, json,
         };
         command.SetAction(parseResult =>
         {
             int trainCount = parseResult.GetValue(n);
+            var valCount = parseResult.GetValue(val) ?? Math.Max(50, trainCount / 10);
             var summary = WriteData(
                 SyntheticTasks.Get(parseResult.GetValue(task)!),
                 trainCount,
                 parseResult.GetValue(noise),
                 parseResult.GetValue(seed),
-                parseResult.GetValue(val) ?? Math.Max(50, trainCount / 10),
+                valCount,
+                parseResult.GetValue(test) ?? valCount,
                 parseResult.GetValue(output)!);
             parseResult.InvocationConfiguration.Output.WriteLine(parseResult.GetValue(json)
                 ? JsonSerializer.Serialize(summary, SummaryJson)
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"wrote {summary.Train} training and {summary.Val} validation examples of '{summary.Task}' " +
+                    $"wrote {summary.Train} training, {summary.Val} validation and {summary.Test} test examples of '{summary.Task}' " +
                     $"(noise {summary.Noise}, seed {summary.Seed}) to {summary.Out}"));
             return 0;
         });
         return command;
     }
 
-    sealed record SynthDataSummary(string Task, int Train, int Val, double Noise, int Seed, string Out);
+    sealed record SynthDataSummary(string Task, int Train, int Val, double Noise, int Seed, string Out, int Test);
 
     static readonly JsonSerializerOptions SummaryJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    static SynthDataSummary WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, DirectoryInfo output)
+    static SynthDataSummary WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, DirectoryInfo output)
     {
-        // An empty val.jsonl could not be read back, so the command needs at least one.
+        // An empty val.jsonl or test.jsonl could not be read back, so the command needs at least one of each.
         if (valCount < 1)
             throw new ArgumentOutOfRangeException("--val", $"--val must be at least 1, not {valCount}");
-        var (train, val) = SyntheticData.Generate(task, n, noise, seed, valCount);
-
-        output.Create();
-        SftDataWriter.WriteJsonl(Path.Combine(output.FullName, "train.jsonl"), train);
-        SftDataWriter.WriteJsonl(Path.Combine(output.FullName, "val.jsonl"), val);
-        return new SynthDataSummary(task.Name, train.Count, val.Count, noise, seed, output.FullName);
+        if (testCount < 1)
+            throw new ArgumentOutOfRangeException("--test", $"--test must be at least 1, not {testCount}");
+        var files = LocalRun.WriteData(task, n, noise, seed, valCount, testCount, output.FullName);
+        return new SynthDataSummary(task.Name, n, valCount, noise, seed, Path.GetDirectoryName(files.Train)!, testCount);
     }
 }

@@ -31,6 +31,22 @@ public static class TrainingConsole
         DefaultValueFactory = _ => 0,
     };
 
+    /// <summary>
+    /// --max-length of the commands that probe (`probe`, `recommend`): one default with the length a
+    /// search trains at (search start's), since a probe is comparable only at the same length.
+    /// </summary>
+    public static Option<int> ProbeLength() => new("--max-length")
+    {
+        Description = "Tokens per example at most: the length your studies train at (a study probes at its own), so that placements compare.",
+        DefaultValueFactory = _ => SearchStartCommand.DefaultRecipe.MaxLength,
+    };
+
+    /// <summary>--held-out: clean held-out data (a validation file) to probe beside the training data.</summary>
+    public static Option<string?> HeldOut() => new("--held-out")
+    {
+        Description = "Clean held-out data (e.g. the validation file) to probe too: p on responses without the training data's noise.",
+    };
+
     public static IReadOnlyList<SftExample> ReadData(string path, string promptKey, string responseKey) =>
         SftDataReader.Read(path, new SftFieldMap(promptKey, responseKey));
 

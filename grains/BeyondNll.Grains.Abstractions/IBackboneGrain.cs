@@ -22,7 +22,8 @@ public interface IBackboneGrain : IGrainWithStringKey
     /// <exception cref="ArgumentException">The backbone is not registered, or the data cannot be read.</exception>
     [Alias("Probe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout("01:00:00")] Task<ProbeView> Probe(ProbeRequest request);
 
-    /// <summary>Records a finished study's best objective on a data set; kept when better than the stored one.</summary>
+    /// <summary>Records a finished study's answer on a data set; kept when the counting rule prefers it to the stored one
+    /// (see StudyEvidence: confirmed before unconfirmed, then more seeds, then the later), as the continuum does.</summary>
     [Alias("RecordResult")] Task RecordResult(DatasetResult result);
 }
 
@@ -33,13 +34,24 @@ public interface IBackboneRegistryGrain : IGrainWithIntegerKey
     [Alias("List")] Task<IReadOnlyList<string>> List();
 }
 
+/// <summary>
+/// A capability probe: p of the data's response tokens under the backbone before training. MeanP,
+/// MedianP and ShareAboveHalf are on the training data (what places the backbone on the continuum);
+/// <paramref name="HeldOutMeanP"/> on clean held-out responses (validation), when there were some,
+/// since noisy training responses pull p down. <paramref name="MaxLength"/> is the tokens per example
+/// it was measured at (0 for a probe stored before that was recorded). Region is named by this
+/// project's cut-offs (0.3, 0.6), not the paper's, which places settings by domain.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("bnll.ProbeView")]
-public sealed record ProbeView(double MeanP, double MedianP, double ShareAboveHalf, long Tokens, string Region);
+public sealed record ProbeView(double MeanP, double MedianP, double ShareAboveHalf, long Tokens, string Region,
+    int MaxLength = 0, double? HeldOutMeanP = null);
 
 /// <summary>What to probe a backbone on: a data file (its data set's name keys the stored probe), how its
-/// records are read, and the tokens per example (the study's max length).</summary>
+/// records are read, the tokens per example (the study's max length, the same everywhere), and clean
+/// held-out data to probe too (a study's validation file), if any.</summary>
 [GenerateSerializer, Immutable, Alias("bnll.ProbeRequest")]
-public sealed record ProbeRequest(string DataPath, string Dataset, string PromptKey, string ResponseKey, int MaxLength);
+public sealed record ProbeRequest(string DataPath, string Dataset, string PromptKey, string ResponseKey, int MaxLength,
+    string? HeldOutPath = null);
 
 /// <summary>
 /// Measures capability probes on free device slots of the cluster, storing nothing: the backbone
@@ -53,7 +65,11 @@ public interface IProbeGrain : IGrainWithIntegerKey
     [Alias("Measure"), ResponseTimeout("01:00:00")] Task<ProbeView> Measure(string backbonePath, ProbeRequest request);
 }
 
-/// <summary>The best objective one study found for this backbone on one data set.</summary>
+/// <summary>
+/// One study's answer for this backbone on one data set, the one that counts for it by the counting
+/// rule: <see cref="Value"/> is the winner's on validation, <see cref="TestValue"/> on held-out test
+/// data; <see cref="NllValue"/> and <see cref="Gain"/> are on <see cref="Split"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("bnll.DatasetResult")]
 public sealed record DatasetResult
 {
@@ -68,6 +84,12 @@ public sealed record DatasetResult
     [Id(7)] public required string Metric { get; init; }
     /// <summary>The study's confirmation on fresh seeds, when it ran one.</summary>
     [Id(8)] public ConfirmationView? Confirmation { get; init; }
+    [Id(9)] public double? TestValue { get; init; }
+    /// <summary>The winner's learning rate.</summary>
+    [Id(10)] public double LearningRate { get; init; }
+    /// <summary>True when the answer is a confirmation's; false: unconfirmed single trials.</summary>
+    [Id(11)] public bool Confirmed { get; init; }
+    [Id(12)] public string Split { get; init; } = "validation";
 }
 
 [GenerateSerializer, Immutable, Alias("bnll.BackboneView")]

@@ -45,6 +45,17 @@ public sealed record StudyRequest
     /// field the space names are the trial's own, the rest is this. Null only in a study stored before
     /// recipes existed (see <see cref="Legacy"/>), which gets one from its old fields when it loads.</summary>
     [Id(29)] public TrainingRecipe? Recipe { get; init; }
+    /// <summary>Held-out test data (JSONL or Parquet), or null: with it, trials are selected on validation and
+    /// every value the study reports (the confirmation, the answer, its gain) is measured on test.</summary>
+    [Id(32)] public string? TestPath { get; init; }
+    /// <summary>The rate ladder: the learning rates at which the NLL baseline and every enqueued objective run,
+    /// each at every rung, so that no objective gets a rate the others do not. Empty in a request means the
+    /// default (three rungs spanning the space's lr range); a study stored before the ladder has it empty and
+    /// runs its baseline at the recipe's rate, as it did.</summary>
+    [Id(33)] public IReadOnlyList<double> LearningRates { get; init; } = [];
+    /// <summary>Trials with a result before TPE takes over from random sampling, the enqueued ones included;
+    /// 0 in a request means scaled to the budget (see StudyProtocol).</summary>
+    [Id(34)] public int Startup { get; init; }
     /// <summary>The trained models of this many search trials are kept, best first (with the confirmed winner's); the rest are deleted.</summary>
     [Id(30)] public int KeepModels { get; init; } = 1;
     /// <summary>Seconds one attempt may train before it is stopped and its trial fails (not retried); 0 = no limit.</summary>

@@ -30,7 +30,10 @@ public sealed record TrialView
     /// <summary>The trial's active parameters as a JSON object (numbers, and categoricals as their choices).</summary>
     [Id(2)] public required string ParamsJson { get; init; }
     [Id(3)] public TrialRunState State { get; init; }
+    /// <summary>The metric on validation: what the search selects by.</summary>
     [Id(4)] public double? Value { get; init; }
+    /// <summary>The metric on the held-out test data, when the study has some: what it reports.</summary>
+    [Id(15)] public double? TestValue { get; init; }
     [Id(5)] public IReadOnlyList<AttemptView> Attempts { get; init; } = [];
     /// <summary>Steps done of the running attempt, for progress bars.</summary>
     [Id(6)] public int Step { get; init; }
@@ -90,6 +93,17 @@ public sealed record StudyStatus
     [Id(24)] public StudyAnswer? Answer { get; init; }
     /// <summary>torch, or simulated:SECONDS.</summary>
     [Id(25)] public string Workload { get; init; } = "torch";
+    /// <summary>The held-out test data, or null when the study has none.</summary>
+    [Id(26)] public string? TestPath { get; init; }
+    /// <summary>The rate ladder every enqueued objective runs on (the NLL baseline's included).</summary>
+    [Id(27)] public IReadOnlyList<double> LearningRates { get; init; } = [];
+    /// <summary>Trials with a result before TPE takes over, the enqueued ones included.</summary>
+    [Id(28)] public int Startup { get; init; }
+    /// <summary>The sampler's seed.</summary>
+    [Id(29)] public int Seed { get; init; }
+
+    /// <summary>True for a dry run (simulated workload): its values are made up and never reach best, the continuum or recommend.</summary>
+    public bool Simulated => WorkloadKind.Parse(Workload).Kind == "simulated";
     /// <summary>The trial whose trained model is the study's winner (the answer's: see StudyAnswers); null while there is none.</summary>
     [Id(30)] public int? WinnerTrial { get; init; }
     /// <summary>Search trials whose models are kept, best first (the request's).</summary>

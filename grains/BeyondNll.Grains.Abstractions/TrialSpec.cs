@@ -25,6 +25,8 @@ public sealed record TrialSpec
     [Id(18)] public string ParamsJson { get; init; } = "{}";
     /// <summary>The device slot reserved for this attempt on the trial's silo.</summary>
     [Id(19)] public required string Device { get; init; }
+    /// <summary>The study's held-out test data, scored once at the end of training; null when it has none.</summary>
+    [Id(26)] public FileFingerprint? Test { get; init; }
     /// <summary>Seconds an attempt may train before it is stopped and the trial fails; 0 = no limit.</summary>
     [Id(30)] public double TimeLimit { get; init; }
 }
@@ -55,6 +57,8 @@ public sealed record TrialOutcome
     /// <summary>What the workload trained, when it says: parameters the optimizer updated and the weights' dtype.</summary>
     [Id(11)] public long? TrainableParameters { get; init; }
     [Id(12)] public string? WeightDtype { get; init; }
+    /// <summary>The study's metric on the held-out test data, when the study has some.</summary>
+    [Id(13)] public double? TestValue { get; init; }
     /// <summary>What kind of failure ended a failed attempt: the study decides from it whether to run another.</summary>
     [Id(20)] public TrialFailure Failure { get; init; }
     /// <summary>The checkpoint's step the attempt went on from; 0 when it started fresh.</summary>

@@ -27,6 +27,7 @@ public sealed class StudyModel
     public const int MaxAttempts = 3;
 
     readonly List<StudyTrial> trials;
+    readonly StudyProtocol protocol;
     readonly SearchSpace space;
     readonly ISampler sampler;
     readonly IPruner? pruner;
@@ -39,12 +40,14 @@ public sealed class StudyModel
         Record = record;
         this.trials = trials;
         Metric = StudyMetric.Parse(Request.Metric);
-        space = SearchSpace.FromJson(Request.SpaceJson);
+        protocol = StudyProtocol.For(Request, SearchSpace.FromJson(Request.SpaceJson));
+        space = protocol.Space;
         var history = new TrialHistory();
         foreach (var t in trials.Where(t => t.Role == TrialRoles.Search)) history.Add(HistoryRecord(t));
         // Trials in flight are told to TPE as the worst value so far (constant liar), so that
         // parallel asks spread out instead of piling onto one promising point.
-        sampler = SamplerFactory.Create(Request.Sampler, space, Direction, Request.Seed, constantLiar: Request.Parallel > 1, history: history);
+        sampler = SamplerFactory.Create(Request.Sampler, space, Direction, Request.Seed, constantLiar: Request.Parallel > 1, history: history,
+            startupTrials: protocol.StartupTrials);
         pruner = PrunerFactory.Create(Request.Pruner, Math.Max(1, BaseRecipe.Steps / Math.Max(1, Request.Evaluations)));
     }
 
@@ -52,11 +55,12 @@ public sealed class StudyModel
     /// <exception cref="ArgumentException">The request breaks a rule of <see cref="StudyRequestValidator"/>.</exception>
     public static StudyModel Create(string name, StudyRequest request, StudyInputs inputs, DateTimeOffset now)
     {
-        StudyRequestValidator.CheckSettings(request);
+        var space = StudyRequestValidator.CheckSettings(request);
         var model = new StudyModel(name, new StudyRecord
         {
-            Request = request, State = StudyState.Running, Created = now,
-            Backbone = inputs.Backbone, Train = inputs.Train, Val = inputs.Val, Dataset = inputs.Dataset,
+            // Stored with its protocol written out (the ladder, the start-up), as status shows it.
+            Request = StudyProtocol.Complete(request, space), State = StudyState.Running, Created = now,
+            Backbone = inputs.Backbone, Train = inputs.Train, Val = inputs.Val, Test = inputs.Test, Dataset = inputs.Dataset,
         }, []);
         model.recordChanged = true;
         return model;
@@ -92,6 +96,21 @@ public sealed class StudyModel
 
     /// <summary>The recipe every trial starts from.</summary>
     public TrainingRecipe BaseRecipe => Request.Recipe!;
+
+    /// <summary>The rate ladder, the enqueued trials and the start-up of this study.</summary>
+    public StudyProtocol Protocol => protocol;
+
+    /// <summary>True when the study scores on held-out test data: trials are selected on validation, and the values it reports are on test.</summary>
+    public bool HasTestSplit => Record.Test is not null;
+
+    /// <summary>The value a trial is reported and compared by: on test when the study has test data, else on validation.</summary>
+    public double? Scored(StudyTrial t) => HasTestSplit ? t.TestValue : t.Value;
+
+    /// <summary>"test" or "validation": where <see cref="Scored"/> measures.</summary>
+    public string Split => HasTestSplit ? "test" : "validation";
+
+    /// <summary>True for a dry run: a simulated workload's values are made up.</summary>
+    public bool Simulated => WorkloadKind.Parse(Request.Workload).Kind == "simulated";
 
     public bool IsRunning => Record.State == StudyState.Running;
 
@@ -145,13 +164,12 @@ public sealed class StudyModel
 
     IEnumerable<StudyTrial> SearchTrials => trials.Where(t => t.Role == TrialRoles.Search);
 
-    /// <summary>The next new trial: the NLL baseline first, then the user's guesses, then the sampler.</summary>
+    /// <summary>The next new trial: the NLL baseline at every rung of the ladder first, then the user's guesses on it, then the sampler.</summary>
     StudyTrial? NewSearchTrial()
     {
         if (!CanMakeSearchTrial) return null;
         var number = trials.Count;
-        var enqueued = new[] { Objective.Nll.Spec }.Concat(Request.Enqueue).ToList();
-        if (number < enqueued.Count) sampler.Enqueue(TrialParameters.ForObjective(space, enqueued[number], BaseRecipe.LearningRate));
+        if (number < protocol.Enqueued.Count) sampler.Enqueue(protocol.Enqueued[number]);
         TrialRecord record;
         try
         {
@@ -190,7 +208,7 @@ public sealed class StudyModel
         Workload = Request.Workload, Metric = Metric.Name,
         // A confirmation trial is never pruned, so its intermediate evaluations would be wasted time.
         Evaluations = trial.Role == TrialRoles.Confirm ? 0 : Request.Evaluations,
-        Backbone = Record.Backbone!, Train = Record.Train!, Val = Record.Val!,
+        Backbone = Record.Backbone!, Train = Record.Train!, Val = Record.Val!, Test = Record.Test,
         PromptKey = Request.PromptKey, ResponseKey = Request.ResponseKey, AnswerFormat = Request.AnswerFormat,
         ParamsJson = trial.ParamsJson, Device = device, TimeLimit = Request.TrialTimeLimit,
     };
@@ -215,6 +233,7 @@ public sealed class StudyModel
             case TrialRunState.Completed:
                 trial.State = TrialRunState.Completed;
                 trial.Value = outcome.Value;
+                trial.TestValue = outcome.TestValue;
                 trial.Step = trial.Recipe.Steps;
                 (trial.TrainableParameters, trial.WeightDtype) = (outcome.TrainableParameters, outcome.WeightDtype);
                 told?.Tell(trial.Number, outcome.Value!.Value);
@@ -367,8 +386,8 @@ public sealed class StudyModel
     }
 }
 
-/// <summary>Where a study's inputs are and what they hash to, measured by its host before it starts.</summary>
-public sealed record StudyInputs(FileFingerprint Backbone, FileFingerprint Train, FileFingerprint Val, string Dataset);
+/// <summary>Where a study's inputs are and what they hash to, measured by its host before it starts (Test: its held-out data, if any).</summary>
+public sealed record StudyInputs(FileFingerprint Backbone, FileFingerprint Train, FileFingerprint Val, string Dataset, FileFingerprint? Test = null);
 
 /// <summary>What to store after a change: the study's record, if it changed, and each trial that did.</summary>
 public sealed record StudyChanges(bool Record, IReadOnlyList<StudyTrial> Trials)

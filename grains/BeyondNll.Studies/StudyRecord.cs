@@ -23,6 +23,8 @@ public sealed class StudyRecord
     public FileFingerprint? Backbone { get; set; }
     public FileFingerprint? Train { get; set; }
     public FileFingerprint? Val { get; set; }
+    /// <summary>The held-out test data, when the study has some (null in records of earlier versions).</summary>
+    public FileFingerprint? Test { get; set; }
     public string Dataset { get; set; } = "";
     /// <summary>True once the sampler said it has nothing more to suggest (an exhausted grid).</summary>
     public bool SamplerExhausted { get; set; }
@@ -50,7 +52,10 @@ public sealed class StudyTrial
     /// loads (<see cref="StoredStudies"/>); every loaded trial has one.</summary>
     public TrainingRecipe Recipe { get; set; } = null!;
     public TrialRunState State { get; set; }
+    /// <summary>The metric on validation (what the search selects by).</summary>
     public double? Value { get; set; }
+    /// <summary>The metric on the study's held-out test data, when it has some (what it reports).</summary>
+    public double? TestValue { get; set; }
     public Dictionary<int, double> Intermediate { get; set; } = [];
     public List<StudyAttempt> Attempts { get; set; } = [];
     public string? Message { get; set; }

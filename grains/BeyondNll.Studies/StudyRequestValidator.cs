@@ -60,10 +60,40 @@ public static partial class StudyRequestValidator
         // The NLL baseline always runs, so the space must be able to express it.
         TrialParameters.ForObjective(space, Objective.Nll.Spec);
         foreach (var spec in r.Enqueue) Named("--enqueue", () => TrialParameters.ForObjective(space, spec));
+        CheckProtocol(r, space);
+        CheckTestPath(r);
         return space;
     }
 
-    /// <summary>The checks that read files: the data must exist and parse.</summary>
+    /// <summary>The rate ladder, the start-up and the budget: every enqueued trial must be one the space can run, and fit the budget.</summary>
+    static void CheckProtocol(StudyRequest r, SearchSpace space)
+    {
+        AtLeast("--startup", r.Startup, 0);
+        StudyProtocol.Check(r.LearningRates, space);
+        var protocol = StudyProtocol.For(StudyProtocol.Complete(r, space), space);
+        // What the sampler checks when a trial starts, checked now: each enqueued trial is in the space and active there.
+        var sampler = new RandomSampler(protocol.Space, Search.Trials.StudyDirection.Maximize, 0);
+        foreach (var values in protocol.Enqueued) Named("--lr-ladder", () => sampler.Enqueue(values));
+        var objectives = protocol.Enqueued.Count / protocol.Ladder.Count;
+        if (protocol.Enqueued.Count > r.Trials)
+            throw new ArgumentException($"--trials {r.Trials} is fewer than the {protocol.Enqueued.Count} trials the protocol enqueues " +
+                $"(nll{(objectives > 1 ? $" and {objectives - 1} --enqueue objective(s)" : "")}, each at the {protocol.Ladder.Count} rate(s) of the ladder): " +
+                $"raise --trials to at least {protocol.Enqueued.Count}, or give fewer rates (--lr-ladder) or guesses");
+    }
+
+    /// <summary>Held-out test data must be a file of its own: scoring on the data that selected would be no test.</summary>
+    static void CheckTestPath(StudyRequest r)
+    {
+        if (r.TestPath is not { } test) return;
+        if (string.IsNullOrWhiteSpace(test)) throw new ArgumentException("--test must name a file of held-out test data");
+        var full = Path.GetFullPath(test);
+        if (full == Path.GetFullPath(r.ValPath))
+            throw new ArgumentException("--test is the --val file: the test data must be held out from the validation data that selects the trials");
+        if (full == Path.GetFullPath(r.TrainPath))
+            throw new ArgumentException("--test is the --train file: the test data must be held out from training");
+    }
+
+    /// <summary>The checks that read files: the data (training, validation, test) must exist and parse.</summary>
     public static void CheckData(StudyRequest r)
     {
         var map = new SftFieldMap(r.PromptKey, r.ResponseKey);
@@ -71,6 +101,7 @@ public static partial class StudyRequestValidator
         {
             SftDataReader.Read(r.TrainPath, map);
             SftDataReader.Read(r.ValPath, map);
+            if (r.TestPath is { } test) SftDataReader.Read(test, map);
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or FormatException)
         {

@@ -17,15 +17,16 @@ public static class StudyViews
             Metric = study.Metric.Name, Direction = study.Metric.Direction,
             TrialBudget = r.Trials, Parallel = r.Parallel, Message = study.Record.Message, Dataset = study.Record.Dataset,
             Created = study.Record.Created, Sampler = r.Sampler, Pruner = r.Pruner,
-            Confirmation = StudyConfirmation.Summarise(study.Trials, r.ConfirmSeeds, study.Direction),
+            Confirmation = StudyConfirmation.Summarise(study),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds, Recipe = study.BaseRecipe, Answer = study.Answer(), Workload = r.Workload,
+            TestPath = r.TestPath, LearningRates = study.Protocol.Ladder, Startup = study.Protocol.StartupTrials, Seed = r.Seed,
             WinnerTrial = StudyAnswers.WinnerTrial(study)?.Number, KeepModels = r.KeepModels, SpaceJson = r.SpaceJson,
         };
     }
 
     public static TrialView View(StudyTrial t) => new()
     {
-        Number = t.Number, Recipe = t.Recipe, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value,
+        Number = t.Number, Recipe = t.Recipe, ParamsJson = t.ParamsJson, State = t.State, Value = t.Value, TestValue = t.TestValue,
         Attempts = t.Attempts.Select(a => new AttemptView(a.Attempt, a.Silo, a.Device, a.Started, a.Ended, a.Outcome, a.WorkStarted, a.WorkEnded, a.Released,
             a.ResumedFromStep, a.Pid)).ToList(),
         Step = t.Step, Message = t.Message, Role = t.Role, TrainableParameters = t.TrainableParameters, WeightDtype = t.WeightDtype,

@@ -65,7 +65,7 @@ try
             },
         }
         : null;
-    var inputs = new RunInputs(job.Backbone, job.Train, job.Val, new SftFieldMap(job.PromptKey, job.ResponseKey), AnswerFormat.Parse(job.AnswerFormat));
+    var inputs = new RunInputs(job.Backbone, job.Train, job.Val, new SftFieldMap(job.PromptKey, job.ResponseKey), AnswerFormat.Parse(job.AnswerFormat), job.Test);
     var result = TrainingRun.Run(recipe, inputs, new RunHooks
     {
         Metric = StudyMetric.Parse(job.Metric),
@@ -91,6 +91,7 @@ try
     {
         Kind = WorkerMessage.Result, At = recipe.Steps, Steps = recipe.Steps, Value = result.Value, Accuracy = v.Accuracy, MeanNll = v.MeanNll,
         MeanP = v.MeanP, TrainableParameters = result.TrainableParameters, WeightDtype = result.WeightDtype,
+        TestValue = result.TestValue,
     });
     return 0;
 }

@@ -95,6 +95,38 @@ public sealed class SearchStartInputTests : IDisposable
         Assert.Contains("nowhere.jsonl", e.Message);
     }
 
+    [Fact]
+    public void Held_out_test_data_is_sent_as_an_absolute_path_and_a_missing_one_is_named()
+    {
+        var test = Path.Combine(folder, "test.jsonl");
+        File.WriteAllText(test, """{"prompt":"3+3=","response":"6"}""" + "\n");
+        Assert.Equal(test, SearchStartCommand.Resolve(Request() with { TestPath = Path.GetRelativePath(Environment.CurrentDirectory, test) }).TestPath);
+        Assert.Null(SearchStartCommand.Resolve(Request()).TestPath);
+
+        var e = Assert.Throws<FileNotFoundException>(() => SearchStartCommand.Resolve(Request() with { TestPath = "no-test.jsonl" }));
+        Assert.Contains("--test", e.Message);
+        Assert.Contains("no-test.jsonl", e.Message);
+    }
+
+    [Fact]
+    public void Test_data_that_is_the_validation_or_training_file_is_no_held_out_test()
+    {
+        Assert.StartsWith("--test is the --val file", Assert.Throws<ArgumentException>(() => SearchStartCommand.Resolve(Request() with { TestPath = val })).Message);
+        Assert.StartsWith("--test is the --train file", Assert.Throws<ArgumentException>(() => SearchStartCommand.Resolve(Request() with { TestPath = train })).Message);
+    }
+
+    [Theory]
+    [InlineData("1e-5,1e-4, 3e-4", new[] { 1e-5, 1e-4, 3e-4 })]
+    [InlineData("0.0001", new[] { 1e-4 })]
+    public void A_rate_ladder_is_read_from_its_flag(string text, double[] rates) =>
+        Assert.Equal(rates, SearchStartCommand.ParseRates("--lr-ladder", text));
+
+    [Theory]
+    [InlineData("1e-4,fast", "--lr-ladder: 'fast' is not a learning rate")]
+    [InlineData(" , ", "--lr-ladder needs at least one rate")]
+    public void A_rate_ladder_that_does_not_parse_is_named(string text, string expected) =>
+        Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => SearchStartCommand.ParseRates("--lr-ladder", text)).Message);
+
     public static TheoryData<string, Func<StudyRequest, StudyRequest>> BadValues => new()
     {
         { "--trials", r => r with { Trials = 0 } },
@@ -116,6 +148,9 @@ public sealed class SearchStartInputTests : IDisposable
         { "--lora-targets", Recipe(r => r with { LoraRank = 4, LoraTargets = "" }) },
         { "--confirm-seeds", r => r with { Confirm = 1, ConfirmSeeds = 1 } },
         { "--answer", r => r with { AnswerFormat = "marker:" } },
+        { "--lr-ladder", r => r with { LearningRates = [1e-4, 5] } },
+        { "--startup", r => r with { Startup = -3 } },
+        { "--trials", r => r with { Trials = 2 } }, // fewer than the NLL baseline at each of the default ladder's 3 rates
     };
 
     [Theory]

@@ -104,7 +104,7 @@ public class StatusJsonTests
     public void Status_carries_the_whole_recipe_of_the_study_and_of_each_trial()
     {
         var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.Completed()));
-        Assert.Equal(0.001, json.GetProperty("recipe").GetProperty("lr").GetDouble());
+        Assert.Equal(0.0003, json.GetProperty("recipe").GetProperty("lr").GetDouble());
         Assert.Equal(64, json.GetProperty("recipe").GetProperty("max_length").GetInt32());
         Assert.Equal(0.1, json.GetProperty("recipe").GetProperty("warmup").GetDouble());
         var power = json.GetProperty("trials")[1];
@@ -148,7 +148,74 @@ public class StatusJsonTests
         var text = writer.ToString();
         Assert.Contains("study s0 · running", text);
         Assert.Contains("40/100", text);
-        Assert.Contains("best: none yet", text);
+        Assert.Contains("answer: none yet", text);
         Assert.DoesNotContain("\u001b[", text);
+    }
+
+    [Fact]
+    public void With_test_data_each_trial_adds_its_test_value_and_the_answer_its_contract_fields()
+    {
+        var status = StatusSamples.ConfirmedOnTest();
+        var json = JsonLine.Of(SearchStatusView.ToJson(status));
+        Assert.Equal("/data/test.jsonl", json.GetProperty("test_data").GetString());
+        Assert.Equal("torch", json.GetProperty("workload").GetString());
+        var trial = json.GetProperty("trials")[0];
+        Assert.Equal((0.70, 0.60), (trial.GetProperty("value").GetDouble(), trial.GetProperty("test_value").GetDouble()));
+
+        var answer = json.GetProperty("answer");
+        Assert.Equal(["objective", "paper_key", "lr", "value"], JsonLine.Names(answer).Take(4));
+        Assert.Equal(("power:1", 1e-4, 0.75, true), (answer.GetProperty("objective").GetString(), answer.GetProperty("lr").GetDouble(),
+            answer.GetProperty("value").GetDouble(), answer.GetProperty("confirmed").GetBoolean()));
+        // The confirmed mean on test over the three fresh seeds: 0.65, 0.65, 0.67.
+        Assert.Equal(0.65 + 0.02 / 3, answer.GetProperty("test_value").GetDouble(), 12);
+        Assert.Equal("test", answer.GetProperty("split").GetString());
+    }
+
+    [Fact]
+    public void The_confirmation_names_its_paired_test_and_gives_the_holm_adjusted_p_and_the_gains_interval()
+    {
+        var json = JsonLine.Of(SearchStatusView.ToJson(StatusSamples.ConfirmedOnTest()));
+        var confirmation = json.GetProperty("confirmation");
+        Assert.Equal("paired-t", confirmation.GetProperty("test").GetString());
+        Assert.Equal(("test", 3), (confirmation.GetProperty("split").GetString(), confirmation.GetProperty("pairs").GetInt32()));
+        // Differences 0.04, 0.03, 0.04 on seeds 1, 2, 3: mean 0.0367, SE 0.0033, t 11 on 2 df; one challenger, so Holm keeps p.
+        var gain = confirmation.GetProperty("gain").GetDouble();
+        Assert.Equal(0.11 / 3, gain, 12);
+        Assert.Equal(confirmation.GetProperty("p_value").GetDouble(), confirmation.GetProperty("p_adjusted").GetDouble());
+        Assert.InRange(confirmation.GetProperty("p_adjusted").GetDouble(), 0.001, 0.05);
+        var ci = confirmation.GetProperty("ci95").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(2, ci.Count);
+        Assert.True(ci[0] > 0 && ci[0] < gain && gain < ci[1], $"[{ci[0]}, {ci[1]}] around {gain}");
+        Assert.True(confirmation.GetProperty("beyond_noise").GetBoolean());
+        var comparison = Assert.Single(confirmation.GetProperty("comparisons").EnumerateArray());
+        Assert.Equal("power:1", comparison.GetProperty("objective").GetString());
+        Assert.Equal([1, 2, 3], confirmation.GetProperty("configurations")[0].GetProperty("seeds").EnumerateArray().Select(v => v.GetInt32()));
+    }
+
+    [Fact]
+    public void Progress_counts_the_search_budget_and_the_confirmation_apart()
+    {
+        var status = StatusSamples.ConfirmedOnTest();
+        var json = JsonLine.Of(SearchStatusView.ToJson(status));
+        Assert.Equal((2, 2), (json.GetProperty("trials_done").GetInt32(), json.GetProperty("trial_budget").GetInt32()));
+        Assert.Equal((6, 6), (json.GetProperty("confirm_done").GetInt32(), json.GetProperty("confirm_trials").GetInt32()));
+        Assert.Equal("2/2 search, 6/6 confirmation", SearchStatusView.Progress(status));
+        // Before the confirmation is planned, it is counted as what it will be at most: (K + 1) x seeds.
+        var running = status with { State = StudyState.Running, Trials = status.Trials.Take(1).ToList() };
+        Assert.Equal("1/2 search, 0/6 confirmation", SearchStatusView.Progress(running));
+        Assert.Equal("0/12 search", SearchStatusView.Progress(StatusSamples.JustStarted()));
+    }
+
+    [Fact]
+    public void A_simulated_study_is_marked_a_dry_run_in_status_and_list()
+    {
+        var dry = StatusSamples.Completed() with { Workload = "simulated:2" };
+        var writer = new StringWriter();
+        Client.Commands.ClusterCommandLine.AnsiFor(writer).Write(SearchStatusView.Render(dry));
+        Assert.Contains("a dry run", writer.ToString());
+        Assert.Contains("simulated:2", writer.ToString());
+        var listed = JsonLine.Of(new SearchCommand.ListJson([SearchCommand.Summarize(dry)])).GetProperty("studies")[0];
+        Assert.Equal("simulated:2", listed.GetProperty("workload").GetString());
+        Assert.Equal(("power:10", false), (listed.GetProperty("answer").GetString(), listed.GetProperty("confirmed").GetBoolean()));
     }
 }

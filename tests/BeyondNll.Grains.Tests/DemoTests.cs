@@ -15,7 +15,8 @@ public class DemoTests
             var size = new DemoCommand.Size([2, 5, 10, 20], Seeds: 1, Trials: 2, Steps: 3, Confirm: 1, ConfirmSeeds: 2, Examples: 100);
             var figure = Path.Combine(root, "continuum.png");
 
-            var exit = await DemoCommand.RunAsync("cipher", 0.1, size, 3e-4, root, figure, json: true, CancellationToken.None);
+            // One rung (the NLL baseline once at 3e-4), so that two trials leave one to the sampler.
+            var exit = await DemoCommand.RunAsync("cipher", 0.1, size, [3e-4], root, figure, json: true, CancellationToken.None);
 
             Assert.Equal(0, exit);
             using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "continuum.json")));
@@ -27,6 +28,10 @@ public class DemoTests
                 Assert.True(e.GetProperty("confirmed").GetBoolean());
                 Assert.InRange(e.GetProperty("mean_p").GetDouble(), 0, 1);
                 Assert.Equal(2 + 2 * 2, e.GetProperty("trials").GetInt32());
+                // Selected on validation, the confirmation and the gain measured on the held-out test set.
+                Assert.Equal("test", e.GetProperty("split").GetString());
+                Assert.InRange(e.GetProperty("test_value").GetDouble(), 0, 1);
+                Assert.True(e.GetProperty("probe_length").GetInt32() > 0); // probed at the study's max length
             });
             // More pretraining, a stronger prior: the probe orders the backbones as their steps do.
             var levels = report.RootElement.GetProperty("levels").EnumerateArray().ToList();

@@ -18,7 +18,9 @@ static class Studies
         Evaluations = 2,
         Workload = workload,
         Seed = 3,
-        Recipe = new TrainingRecipe { Steps = 8, MaxLength = 32, BatchSize = 8, LearningRate = 1e-3, Seed = 3 },
+        Recipe = new TrainingRecipe { Steps = 8, MaxLength = 32, BatchSize = 8, LearningRate = 3e-4, Seed = 3 },
+        // One rung at the recipe's rate (as `--lr 3e-4` gives): the baseline once, the rest of the budget searched.
+        LearningRates = [3e-4],
     };
 
     /// <summary>The request with its recipe changed.</summary>

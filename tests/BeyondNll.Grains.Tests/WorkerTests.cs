@@ -145,4 +145,21 @@ public class WorkerTests(ITestOutputHelper output)
         Assert.Contains("gradient_checkpointing=true", trial.Message);
         Assert.Equal(StudyState.Failed, done.State);
     }
+
+    [Fact]
+    public async Task A_trial_in_a_worker_scores_the_held_out_test_data_and_brings_its_value_back()
+    {
+        using var data = new TestData();
+        var test = Path.Combine(data.Root, "data", "test.jsonl");
+        File.Copy(data.Val, test);
+        await using var cluster = await TestCluster.Start(data.ClusterData, "cpu:1");
+        var study = await Studies.Started(cluster.Grains, data, Torch(data, "held-out", steps: 6, every: 0) with { TestPath = test });
+
+        var done = await Studies.WaitUntilFinished(study, TimeSpan.FromSeconds(120));
+        var trial = Assert.Single(done.Trials, t => t.Role == TrialRoles.Search);
+        Assert.Equal(TrialRunState.Completed, trial.State);
+        // Test holds the validation examples: the worker scored them with the study's metric, as it scored validation.
+        Assert.NotNull(trial.TestValue);
+        Assert.Equal(trial.Value!.Value, trial.TestValue!.Value, 6);
+    }
 }

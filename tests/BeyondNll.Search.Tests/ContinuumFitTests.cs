@@ -41,7 +41,31 @@ public class ContinuumFitTests
     }
 
     [Fact]
-    public void Too_few_points_fall_back_to_the_paper_rule()
+    public void The_backbones_own_measured_point_on_the_data_answers_before_any_fit_and_carries_its_rate()
+    {
+        // One point only, this backbone's own: no fit could use it, and no rule of thumb should override it.
+        var own = Point("mine", 0.9, "nll", -0.04) with { LearningRate = 1e-4, Confirmed = true };
+        var r = ContinuumFit.Recommend([own], 0.9, backbone: "mine", dataset: "cipher");
+        Assert.Equal(("nll", "measured", "high", 1e-4), (r.Objective, r.Basis, r.Confidence, r.LearningRate));
+        Assert.Equal(-0.04, r.ExpectedGain);
+        // The same backbone on another data set is no measurement of this one.
+        Assert.Equal("paper-rule", ContinuumFit.Recommend([own], 0.9, backbone: "mine", dataset: "other").Basis);
+        // An unconfirmed point of its own answers with low confidence.
+        Assert.Equal("low", ContinuumFit.Recommend([own with { Confirmed = false }], 0.9, "mine", "cipher").Confidence);
+    }
+
+    [Fact]
+    public void A_fitted_recommendation_carries_the_rate_of_the_point_it_leans_on()
+    {
+        var points = new[] { Point("mid", 0.6, "power:1", 0.1) with { LearningRate = 3e-4 }, Point("strong", 0.9, "power:1", 0.3) with { LearningRate = 1e-4 } };
+        Assert.Equal(3e-4, ContinuumFit.Recommend(points, 0.65).LearningRate);
+        Assert.Equal(1e-4, ContinuumFit.Recommend(points, 0.85).LearningRate);
+        Assert.Equal(1e-4, ContinuumFit.Recommend(points, 0.95).LearningRate);
+        Assert.Null(ContinuumFit.Recommend([], 0.5).LearningRate);
+    }
+
+    [Fact]
+    public void Too_few_points_fall_back_to_the_projects_rule_of_thumb_named_as_its_own()
     {
         var one = new[] { Point("strong", 0.9, "top-p:0.5", 0.3) };
         var weak = ContinuumFit.Recommend(one, 0.1);
@@ -51,6 +75,8 @@ public class ContinuumFitTests
         Assert.Null(weak.ExpectedGain);
         Assert.Equal("power:1", ContinuumFit.Recommend([], 0.8).Objective);
         Assert.Equal("nll", ContinuumFit.Recommend([], 0.45).Objective);
+        Assert.Contains("this project's rule of thumb", weak.Reason);
+        Assert.Contains("not the paper's", weak.Reason);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace BeyondNll.Studies.Tests;
 /// <summary>The one definition of a study's answer and its gain over NLL, as status, best and the continuum give it.</summary>
 public class AnswerTests
 {
-    /// <summary>A search of five trials: NLL at two rates (0.40 at the baseline's 1e-3, 0.55 at 1e-4), power:10 at 0.60, top-p at 0.45.</summary>
+    /// <summary>A search of five trials: NLL at two rates (0.40 at the baseline's 3e-4, 0.55 at 1e-4), power:10 at 0.60, top-p at 0.45.</summary>
     static Driver Searched(string metric = "accuracy", int confirm = 0)
     {
         var d = new Driver(Driver.Request(trials: 4, parallel: 4, metric: metric, confirm: confirm, confirmSeeds: 2, enqueue: ["power:10", "top-p:0.5"]));
@@ -25,7 +25,7 @@ public class AnswerTests
         var d = Searched();
         var answer = d.Model.Answer()!;
         Assert.False(answer.Confirmed);
-        Assert.Equal(("power:10", 0.60, 1e-3), (answer.Objective, answer.Value, answer.LearningRate));
+        Assert.Equal(("power:10", 0.60, 3e-4), (answer.Objective, answer.Value, answer.LearningRate));
         Assert.Equal(("power:10", 0.40), (answer.Challenger, answer.NllValue));
         Assert.Equal(0.20, answer.Gain!.Value, 1e-12);
     }
@@ -33,13 +33,15 @@ public class AnswerTests
     [Fact]
     public void The_best_nll_trial_not_the_first_is_the_yardstick()
     {
-        var d = new Driver(Driver.Request(trials: 3, parallel: 3, enqueue: ["nll", "power:10"]));
+        // NLL at both rungs of the ladder (0.40 at 1e-4, 0.58 at 3e-4), then power:10 at both (0.60, 0.01).
+        var d = new Driver(Driver.Request(trials: 4, parallel: 4, enqueue: ["power:10"], learningRates: [1e-4, 3e-4]));
         var specs = d.StartAll();
         d.Complete(specs[0], 0.40);
         d.Complete(specs[1], 0.58);
         d.Complete(specs[2], 0.60);
+        d.Complete(specs[3], 0.01);
         var answer = d.Model.Answer()!;
-        Assert.Equal((0.58, "power:10"), (answer.NllValue, answer.Objective));
+        Assert.Equal((0.58, 3e-4, "power:10", 1e-4), (answer.NllValue, answer.NllLearningRate, answer.Objective, answer.LearningRate));
         Assert.Equal(0.02, answer.Gain!.Value, 1e-12);
         Assert.Equal(1, d.Model.Status().Baseline!.Number);
     }

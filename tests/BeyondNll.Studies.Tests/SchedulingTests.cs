@@ -14,7 +14,7 @@ public class SchedulingTests
         Assert.Equal(5, started.Count);
         Assert.Equal(["nll", "power:10", "top-p:0.5"], started.Take(3).Select(s => s.Recipe.Objective));
         // The baseline and the guesses train at the study's learning rate; sampled trials at their own.
-        Assert.All(started.Take(3), s => Assert.Equal(1e-3, s.Recipe.LearningRate));
+        Assert.All(started.Take(3), s => Assert.Equal(3e-4, s.Recipe.LearningRate));
         Assert.Equal([0, 1, 2, 3, 4], started.Select(s => s.Number));
         Assert.All(started, s => Assert.Equal(1, s.Attempt));
     }

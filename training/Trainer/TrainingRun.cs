@@ -6,8 +6,8 @@ using TorchSharp;
 
 namespace BeyondNll.Training.Trainer;
 
-/// <summary>Where a run's backbone and data are, and how its examples and answers are read.</summary>
-public sealed record RunInputs(string Backbone, string Train, string Val, SftFieldMap Fields, AnswerFormat Answer);
+/// <summary>Where a run's backbone and data are (Test: held-out data scored once at the end, if any), and how its examples and answers are read.</summary>
+public sealed record RunInputs(string Backbone, string Train, string Val, SftFieldMap Fields, AnswerFormat Answer, string? Test = null);
 
 /// <summary>How a run reports while it trains, and what it does at the end.</summary>
 public sealed record RunHooks
@@ -32,8 +32,9 @@ public sealed record RunHooks
     public TrainingCheckpoints? Checkpoints { get; init; }
 }
 
-/// <summary>What a run trained and how it scored on the whole validation set.</summary>
-public sealed record RunResult(TrainingResult Training, EvaluationResult Validation, double Value, long TrainableParameters, string WeightDtype)
+/// <summary>What a run trained and how it scored on the whole validation set (and on the held-out test set, when it had one).</summary>
+public sealed record RunResult(TrainingResult Training, EvaluationResult Validation, double Value, long TrainableParameters, string WeightDtype,
+    EvaluationResult? Test = null, double? TestValue = null)
 {
     /// <summary>The checkpoint's step the run went on from; 0 when it started fresh.</summary>
     public int ResumedFrom => Training.ResumedFrom;
@@ -43,7 +44,7 @@ public sealed record RunResult(TrainingResult Training, EvaluationResult Validat
 /// One fine-tuning run from files to scores, the same for `bnll train` and a search's trials: read
 /// the data, load the backbone, prepare it as the recipe says (dtype, LoRA), move it to its device,
 /// train with the recipe's objective and settings (intermediate evaluations on the way), score it on
-/// the validation set and, if asked, save it. Runs on the caller's thread; cancel through the token.
+/// the validation set (and the test set, if given) and, if asked, save it. Runs on the caller's thread; cancel through the token.
 /// </summary>
 public static class TrainingRun
 {
@@ -55,6 +56,7 @@ public static class TrainingRun
         recipe.Validate();
         var train = SftDataReader.Read(inputs.Train, inputs.Fields);
         var val = SftDataReader.Read(inputs.Val, inputs.Fields);
+        var heldOut = inputs.Test is { } testPath ? SftDataReader.Read(testPath, inputs.Fields) : null;
         using var backbone = Backbone.Load(inputs.Backbone);
         // Before the move to a GPU: LoRA's adapters are drawn from a seeded CPU generator.
         recipe.Prepare(backbone.Model);
@@ -75,6 +77,7 @@ public static class TrainingRun
             checkpoints: hooks.Checkpoints);
 
         var validation = evaluator.Evaluate(val);
+        var test = heldOut is null ? null : evaluator.Evaluate(heldOut);
         if (hooks.KeepIn is { } kept)
         {
             WholeFolder.Write(kept, into =>
@@ -85,6 +88,7 @@ public static class TrainingRun
         }
         if (hooks.SaveTo is { } folder) backbone.SaveAs(folder);
         return new RunResult(training, validation, hooks.Metric.Read(validation),
-            TrainingRecipe.TrainableParameters(backbone.Model), TrainingRecipe.DtypeOf(backbone.Model));
+            TrainingRecipe.TrainableParameters(backbone.Model), TrainingRecipe.DtypeOf(backbone.Model),
+            test, test is null ? null : hooks.Metric.Read(test));
     }
 }

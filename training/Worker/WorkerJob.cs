@@ -13,6 +13,8 @@ public sealed record WorkerJob
     public required string Backbone { get; init; }
     public required string Train { get; init; }
     public required string Val { get; init; }
+    /// <summary>The study's held-out test data, scored once at the end (<see cref="RunInputs.Test"/>); none = no test.</summary>
+    public string? Test { get; init; }
     public string PromptKey { get; init; } = "prompt";
     public string ResponseKey { get; init; } = "response";
     public string AnswerFormat { get; init; } = "whole";

@@ -25,6 +25,8 @@ public sealed record WorkerMessage
     public double? Accuracy { get; init; }
     public double? MeanNll { get; init; }
     public double? MeanP { get; init; }
+    /// <summary>The study's metric on the held-out test data, in a result of a job that had some.</summary>
+    public double? TestValue { get; init; }
     public long? TrainableParameters { get; init; }
     public string? WeightDtype { get; init; }
     public double? Seconds { get; init; }

@@ -1,5 +1,5 @@
+using BeyondNll.Studies;
 using BeyondNll.Training.Backbones;
-using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Model;
 
 namespace BeyondNll.Grains.Backbones;
@@ -11,9 +11,9 @@ public sealed class BackboneState
 }
 
 /// <summary>
-/// A backbone by name: its folder, its probes per data set, and the best objective found per data
-/// set across studies (a later study replaces a stored result only when it found a better value on
-/// the same metric, or when it is the same study reporting again).
+/// A backbone by name: its folder, its probes per data set, and per data set and metric the answer
+/// that counts among the studies of it (<see cref="StudyEvidence"/>, the continuum's rule: a
+/// confirmed answer before an unconfirmed one, then more seeds, then the later study).
 /// </summary>
 public sealed class BackboneGrain(
     [PersistentState("backbone", StorageNames.Cluster)] IPersistentState<BackboneState> state) : Grain, IBackboneGrain
@@ -55,7 +55,10 @@ public sealed class BackboneGrain(
     public async Task<ProbeView> Probe(ProbeRequest request)
     {
         var view = Required();
-        if (view.Probes.TryGetValue(request.Dataset, out var stored)) return stored;
+        // A probe counts at the length it was measured at (every probe of a study is at its max length):
+        // one stored at another length, before lengths were recorded, or without the held-out part asked for, is measured again.
+        if (view.Probes.TryGetValue(request.Dataset, out var stored) && stored.MaxLength == request.MaxLength
+            && (request.HeldOutPath is null || stored.HeldOutMeanP is not null)) return stored;
         if (!measuring.TryGetValue(request.Dataset, out var measurement))
             measuring[request.Dataset] = measurement = MeasureAndRecord(view.Path, request);
         return await measurement;
@@ -80,8 +83,7 @@ public sealed class BackboneGrain(
     {
         var view = Required();
         var stored = view.Results.FirstOrDefault(r => r.Dataset == result.Dataset && r.Metric == result.Metric);
-        var better = stored is null || stored.Study == result.Study || StudyMetric.Parse(result.Metric).IsBetter(result.Value, stored.Value);
-        if (!better) return;
+        if (stored is not null && !StudyEvidence.Replaces(result, stored)) return;
         var results = view.Results.Where(r => r != stored).Append(result).OrderBy(r => r.Dataset).ToList();
         state.State.View = view with { Results = results };
         await state.WriteWithRetry();

@@ -1,4 +1,5 @@
 using BeyondNll.Grains.Trials;
+using BeyondNll.Studies;
 
 namespace BeyondNll.Grains.Continuum;
 
@@ -9,7 +10,8 @@ public sealed class ContinuumState
 }
 
 /// <summary>
-/// The continuum store: one entry per backbone × data set × metric, the latest study's. Small: an
+/// The continuum store: every finished study's point (a study that records again replaces its own),
+/// and per backbone × data set × metric the one that counts by <see cref="StudyEvidence"/>. Small: an
 /// entry is a few hundred bytes plus one value per trial.
 /// </summary>
 public sealed class ContinuumGrain(
@@ -18,12 +20,14 @@ public sealed class ContinuumGrain(
     public async Task Record(ContinuumEntry entry)
     {
         var entries = state.State.Entries;
-        entries.RemoveAll(e => e.Backbone == entry.Backbone && e.Dataset == entry.Dataset && e.Metric == entry.Metric);
+        entries.RemoveAll(e => e.Study == entry.Study);
         entries.Add(entry);
         entries.Sort((a, b) => (a.Probe?.MeanP ?? -1).CompareTo(b.Probe?.MeanP ?? -1) is var c and not 0 ? c
             : string.CompareOrdinal(a.Backbone, b.Backbone));
         await state.WriteWithRetry();
     }
 
-    public Task<IReadOnlyList<ContinuumEntry>> List() => Task.FromResult<IReadOnlyList<ContinuumEntry>>(state.State.Entries.ToList());
+    public Task<IReadOnlyList<ContinuumEntry>> List() => Task.FromResult(StudyEvidence.Counted(state.State.Entries));
+
+    public Task<IReadOnlyList<ContinuumEntry>> ListAll() => Task.FromResult<IReadOnlyList<ContinuumEntry>>(state.State.Entries.ToList());
 }

@@ -71,7 +71,8 @@ public sealed class StudyGrain(
         {
             StudyRequestValidator.CheckData(request);
             return new StudyInputs(FileFingerprints.Of(backbone.Path), FileFingerprints.Of(request.TrainPath),
-                FileFingerprints.Of(request.ValPath), StudyRequestValidator.DatasetName(request.TrainPath));
+                FileFingerprints.Of(request.ValPath), StudyRequestValidator.DatasetName(request.TrainPath),
+                request.TestPath is { } test ? FileFingerprints.Of(test) : null);
         });
         if (!await GrainFactory.GetGrain<IStudyRegistryGrain>(0).TryAdd(Name))
             throw new ArgumentException($"a study named '{Name}' exists already");
@@ -297,6 +298,7 @@ public sealed class StudyGrain(
     async Task FinishWhenDone()
     {
         if (!Study.ReadyToFinish) return;
+        // A simulated study has no result to record: its values are made up.
         using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyFinish)?.SetTag(ClusterTracing.StudyTag, Name);
         if (StudyResults.ForBackbone(Study) is { } result)
         {
@@ -311,9 +313,10 @@ public sealed class StudyGrain(
     }
 
     /// <summary>
-    /// The backbone's capability probe on the study's training data, for its continuum point: the
-    /// backbone grain's (stored, else measured on a free device slot). Simulated studies have no model
-    /// to probe, and a probe that fails leaves the point without a mean p.
+    /// The backbone's capability probe on the study's training data (and on its clean validation
+    /// responses), at the study's max length, for its continuum point: the backbone grain's (stored,
+    /// else measured on a free device slot). Simulated studies have no model to probe (nor a point),
+    /// and a probe that fails leaves the point without a mean p.
     /// </summary>
     async Task ProbeOnce()
     {
@@ -322,7 +325,7 @@ public sealed class StudyGrain(
         try
         {
             Study.RecordProbe(await GrainFactory.GetGrain<IBackboneGrain>(r.Backbone).Probe(
-                new ProbeRequest(r.TrainPath, Study.Record.Dataset, r.PromptKey, r.ResponseKey, Study.BaseRecipe.MaxLength)));
+                new ProbeRequest(r.TrainPath, Study.Record.Dataset, r.PromptKey, r.ResponseKey, Study.BaseRecipe.MaxLength, r.ValPath)));
         }
         catch (Exception e)
         {

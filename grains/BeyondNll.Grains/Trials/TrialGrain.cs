@@ -147,6 +147,7 @@ public sealed class TrialGrain(
             FileFingerprints.Verify(spec.Backbone, host);
             FileFingerprints.Verify(spec.Train, host);
             FileFingerprints.Verify(spec.Val, host);
+            if (spec.Test is { } test) FileFingerprints.Verify(test, host);
             workStarted = DateTimeOffset.UtcNow;
             try
             {
@@ -234,7 +235,11 @@ public sealed class TrialGrain(
         {
             var result = await work;
             return double.IsFinite(result.Value)
-                ? Make(TrialRunState.Completed, "completed", result.Value) with { TrainableParameters = result.TrainableParameters, WeightDtype = result.WeightDtype }
+                ? Make(TrialRunState.Completed, "completed", result.Value) with
+                {
+                    TrainableParameters = result.TrainableParameters, WeightDtype = result.WeightDtype,
+                    TestValue = result.TestValue is { } test && double.IsFinite(test) ? test : null,
+                }
                 : Make(TrialRunState.Failed, $"the metric came out {result.Value}", failure: TrialFailure.Diverged);
         }
         catch (OperationCanceledException)

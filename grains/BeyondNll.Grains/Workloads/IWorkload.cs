@@ -3,9 +3,10 @@ using BeyondNll.Grains.Devices;
 namespace BeyondNll.Grains.Workloads;
 
 /// <summary>What a trial's workload measured: the study's metric, and the validation metrics it has;
-/// a training workload also says what it trained (parameters the optimizer updated, the weights' dtype).</summary>
+/// a training workload also says what it trained (parameters the optimizer updated, the weights' dtype),
+/// and the study's metric on its held-out test data when the spec has some.</summary>
 public sealed record WorkloadResult(double Value, double? Accuracy = null, double? MeanNll = null, double? MeanP = null,
-    long? TrainableParameters = null, string? WeightDtype = null);
+    long? TrainableParameters = null, string? WeightDtype = null, double? TestValue = null);
 
 /// <summary>How a running workload tells its trial grain about progress. Called on the workload's thread.</summary>
 public interface IWorkloadReporter

@@ -21,7 +21,7 @@ public sealed class TorchWorkload(WorkerOptions options) : IWorkload
     /// <summary>The worker's job for an attempt: a CUDA slot's GPU is the worker's only one, cuda:0.</summary>
     public static WorkerJob JobOf(TrialSpec spec, DeviceSlot device, AttemptFiles files, int hostCheckpointEvery) => new()
     {
-        Recipe = spec.Recipe, Backbone = spec.Backbone.Path, Train = spec.Train.Path, Val = spec.Val.Path,
+        Recipe = spec.Recipe, Backbone = spec.Backbone.Path, Train = spec.Train.Path, Val = spec.Val.Path, Test = spec.Test?.Path,
         PromptKey = spec.PromptKey, ResponseKey = spec.ResponseKey, AnswerFormat = spec.AnswerFormat,
         Metric = spec.Metric, Evaluations = spec.Evaluations,
         Device = device.Kind == "cuda" ? "cuda:0" : "cpu", Threads = device.Threads,

@@ -99,7 +99,7 @@ public static class WorkerProcess
             throw new WorkloadFailedException(TrialFailure.OutOfMemory,
                 $"out of memory: worker {pid} used {Mib(used)} MiB, past the silo's limit of {Mib(options.MemoryLimitBytes)} MiB (--worker-memory-mb), at step {step}");
         if (result is { Value: { } metric } && exit == 0)
-            return new WorkloadResult(metric, result.Accuracy, result.MeanNll, result.MeanP, result.TrainableParameters, result.WeightDtype);
+            return new WorkloadResult(metric, result.Accuracy, result.MeanNll, result.MeanP, result.TrainableParameters, result.WeightDtype, result.TestValue);
         if (failed is not null)
             throw new WorkloadFailedException(ClassOf(failed.Failure), failed.Message ?? $"the worker failed ({failed.Failure})");
         throw new WorkloadFailedException(TrialFailure.Lost,

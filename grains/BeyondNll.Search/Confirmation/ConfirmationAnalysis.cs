@@ -2,30 +2,46 @@ using BeyondNll.Search.Trials;
 
 namespace BeyondNll.Search.Confirmation;
 
-/// <summary>One configuration re-run on fresh seeds: its name (an objective, with its learning rate) and the values.</summary>
-public sealed record ConfirmedConfiguration(string Name, IReadOnlyList<double> Values);
+/// <summary>One value of a confirmed configuration: the training seed it ran on, and what it scored.</summary>
+public readonly record struct SeededValue(int Seed, double Value);
+
+/// <summary>One configuration re-run on fresh seeds: its name (an objective, with its learning rate) and a value per seed.</summary>
+public sealed record ConfirmedConfiguration(string Name, IReadOnlyList<SeededValue> Values);
 
 /// <summary>A configuration's summary in a confirmation.</summary>
 public sealed record ConfiguredSummary(string Name, SampleSummary Summary);
 
 /// <summary>
-/// The result of a confirmation. <see cref="Challenger"/> is the confirmed configuration, other than
-/// the baseline, with the best mean; <see cref="Gain"/> is its mean minus the baseline's, signed so
-/// that positive is better; <see cref="Winner"/> is the challenger when the gain is positive, else
-/// the baseline. <see cref="BeyondNoise"/> says whether the Welch test rejects "no difference" at
-/// <see cref="Alpha"/> (two-sided): a significant negative gain means the baseline won beyond noise.
+/// One challenger against the baseline, paired by seed: <see cref="Gain"/> is the mean per-seed
+/// difference signed so that positive is better than the baseline, <see cref="CiLow"/> and
+/// <see cref="CiHigh"/> its 95% interval (signed alike), <see cref="T"/> signed alike,
+/// <see cref="PValue"/> the paired t test's two-sided p, <see cref="PAdjusted"/> Holm's over the
+/// family of challengers; beyond noise when the adjusted p is below alpha.
 /// </summary>
-public sealed record ConfirmationResult(
-    ConfiguredSummary Baseline, IReadOnlyList<ConfiguredSummary> Candidates, string? Challenger, string Winner,
-    double? Gain, double? GainStandardError, double? T, double? DegreesOfFreedom, double? PValue, bool BeyondNoise, double Alpha)
+public sealed record CandidateComparison(string Name, SampleSummary Summary, int Pairs, double Gain, double? GainStandardError,
+    double? T, double? DegreesOfFreedom, double? PValue, double? PAdjusted, double? CiLow, double? CiHigh, bool BeyondNoise);
+
+/// <summary>
+/// The result of a confirmation. <see cref="Challenger"/> is the candidate with the largest gain
+/// over the baseline; <see cref="Winner"/> is it when that gain is positive, else the baseline. A
+/// significant negative gain means the baseline won beyond noise.
+/// </summary>
+public sealed record ConfirmationResult(ConfiguredSummary Baseline, IReadOnlyList<CandidateComparison> Candidates, string? Challenger,
+    string Winner, double Alpha)
 {
-    public const string Test = "welch-t";
+    /// <summary>The test's name in status JSON.</summary>
+    public const string Test = "paired-t";
+
+    /// <summary>The challenger's comparison; null without candidates.</summary>
+    public CandidateComparison? ChallengerComparison => Candidates.FirstOrDefault(c => c.Name == Challenger);
 }
 
 /// <summary>
 /// Turns a finished search into a confirmation and back: which configurations to re-run, and what
-/// their re-runs say. Only the fresh seeds count in the means: the search's own value of a
-/// configuration is left out, since it was chosen for being high (the winner's curse).
+/// their re-runs say. Only the fresh seeds count: the search's own value of a configuration is left
+/// out, since it was chosen for being high (the winner's curse). Each candidate is compared with the
+/// baseline seed by seed (<see cref="PairedTTest"/>), and the family of candidates is corrected
+/// (<see cref="HolmCorrection"/>).
 /// </summary>
 public static class ConfirmationAnalysis
 {
@@ -50,25 +66,32 @@ public static class ConfirmationAnalysis
         return ordered.ThenBy(b => b.Name, StringComparer.Ordinal).Take(k).Select(b => b.Name).ToList();
     }
 
-    /// <exception cref="ArgumentException">The baseline has no values, or a candidate has none.</exception>
+    /// <summary>
+    /// Compares every candidate with the baseline on the seeds both have a value for. A candidate
+    /// with no seed in common with the baseline cannot be compared and is left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">The baseline has no values, or a value is not finite.</exception>
     public static ConfirmationResult Analyse(ConfirmedConfiguration baseline, IReadOnlyList<ConfirmedConfiguration> candidates,
         StudyDirection direction, double alpha = DefaultAlpha)
     {
         if (!(alpha > 0 && alpha < 1)) throw new ArgumentException($"alpha must be in (0, 1), got {alpha}");
         var sign = direction == StudyDirection.Maximize ? 1.0 : -1.0;
-        var nll = new ConfiguredSummary(baseline.Name, SampleSummary.Of(baseline.Values));
-        var summaries = candidates.Select(c => new ConfiguredSummary(c.Name, SampleSummary.Of(c.Values))).ToList();
-        if (summaries.Count == 0)
-            return new ConfirmationResult(nll, summaries, null, nll.Name, null, null, null, null, null, false, alpha);
+        var nll = new ConfiguredSummary(baseline.Name, SampleSummary.Of(baseline.Values.Select(v => v.Value).ToList()));
+        var bySeed = baseline.Values.GroupBy(v => v.Seed).ToDictionary(g => g.Key, g => g.First().Value);
 
-        var challenger = summaries.OrderByDescending(c => sign * c.Summary.Mean).ThenBy(c => c.Name, StringComparer.Ordinal).First();
-        var comparison = WelchTest.Compare(challenger.Summary, nll.Summary);
-        var gain = sign * comparison.Difference;
-        var known = !double.IsNaN(comparison.PValue);
-        return new ConfirmationResult(nll, summaries, challenger.Name, gain > 0 ? challenger.Name : nll.Name,
-            gain, NullIfNaN(comparison.StandardError), known ? sign * comparison.T : null, NullIfNaN(comparison.DegreesOfFreedom),
-            known ? comparison.PValue : null, known && comparison.PValue < alpha, alpha);
+        var paired = candidates
+            .Select(c => (Candidate: c, Differences: c.Values.Where(v => bySeed.ContainsKey(v.Seed))
+                .Select(v => sign * (v.Value - bySeed[v.Seed])).ToList()))
+            .Where(c => c.Differences.Count > 0)
+            .Select(c => (c.Candidate, Test: PairedTTest.Compare(c.Differences)))
+            .ToList();
+        var adjusted = HolmCorrection.Adjust(paired.Select(c => c.Test.PValue).ToList());
+        var comparisons = paired.Select((c, i) => new CandidateComparison(c.Candidate.Name,
+            SampleSummary.Of(c.Candidate.Values.Select(v => v.Value).ToList()), c.Test.Pairs, c.Test.MeanDifference,
+            c.Test.StandardError, c.Test.T, c.Test.DegreesOfFreedom, c.Test.PValue, adjusted[i], c.Test.CiLow, c.Test.CiHigh,
+            adjusted[i] < alpha)).ToList();
+
+        var challenger = comparisons.OrderByDescending(c => c.Gain).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
+        return new ConfirmationResult(nll, comparisons, challenger?.Name, challenger is { Gain: > 0 } ? challenger.Name : nll.Name, alpha);
     }
-
-    static double? NullIfNaN(double v) => double.IsNaN(v) ? null : v;
 }

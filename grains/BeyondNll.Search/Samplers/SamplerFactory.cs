@@ -22,11 +22,15 @@ public static class SamplerFactory
     /// its TPE, at large n, lies as TPE does).
     /// </param>
     /// <param name="multivariate">TPE only: parameters that exist together are modelled jointly.</param>
+    /// <param name="startupTrials">TPE only: trials with a result before TPE takes over (null: Optuna's 10).</param>
     /// <exception cref="ArgumentException">An unknown name, or a space the sampler cannot handle.</exception>
     public static ISampler Create(string name, SearchSpace space, StudyDirection direction, long seed,
-        bool constantLiar = false, bool multivariate = false, TrialHistory? history = null)
+        bool constantLiar = false, bool multivariate = false, TrialHistory? history = null, int? startupTrials = null)
     {
-        var tpe = new TpeOptions { ConstantLiar = constantLiar, Multivariate = multivariate };
+        var tpe = new TpeOptions
+        {
+            ConstantLiar = constantLiar, Multivariate = multivariate, StartupTrials = startupTrials ?? new TpeOptions().StartupTrials,
+        };
         return name switch
         {
             "gp" => new GpSampler(space, new GpOptions { BelievePending = constantLiar, Tpe = tpe }, direction, seed, history),

@@ -26,6 +26,14 @@ public static class NamedSpaces
     public static IReadOnlyList<string> Names { get; } = [Default, PaperGrid];
 
     /// <summary>
+    /// The default learning-rate range: the default space's lr, and the span of the default rate
+    /// ladder of a space without one. It is the range where no objective collapsed on the synthetic
+    /// backbones (bench/rate_range.py; docs/continuum.md, "The protocol"). For a real model, set it
+    /// around the rate its trainer uses: the paper trains every objective at 5e-5 (2e-5 for Llama-8B).
+    /// </summary>
+    public const double LearningRateLow = 1e-5, LearningRateHigh = 3e-4;
+
+    /// <summary>
     /// Objective search: the family, k for power (log scale, 0.05 to 20: from nearly NLL to far
     /// past -p^10; negative, prior-averse k are left out), q for the thresholded families, and
     /// the learning rate, which interacts with the objective's gradient scale.
@@ -37,7 +45,7 @@ public static class NamedSpaces
             family,
             ParameterSpec.Float("k", 0.05, 20, log: true, when: [When(family, "power")]),
             ParameterSpec.Float("q", 0.0, 1.0, when: [When(family, "top-p", "bottom-p", "top-logp", "bottom-logp")]),
-            ParameterSpec.Float("lr", 1e-5, 1e-3, log: true),
+            ParameterSpec.Float("lr", LearningRateLow, LearningRateHigh, log: true),
         ]);
     }
 

@@ -23,7 +23,7 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Writes_train_and_val_files_that_read_back_and_prints_a_json_summary()
+    public async Task Writes_train_val_and_test_files_that_read_back_and_prints_a_json_summary()
     {
         var outDir = folder.File("reverse-data");
 
@@ -36,6 +36,11 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Equal(120, train.Count);
         Assert.Equal(50, val.Count); // max(50, 120 / 10)
         Assert.All(val, e => Assert.StartsWith("reverse:", e.Prompt));
+        // The held-out test set: as many as validation by default, its prompts in neither of the others.
+        var test = SftDataReader.Read(Path.Combine(outDir, "test.jsonl"));
+        Assert.Equal(50, test.Count);
+        Assert.Empty(test.Select(e => e.Prompt).Intersect(train.Select(e => e.Prompt).Concat(val.Select(e => e.Prompt))));
+        Assert.Equal(50, test.Select(e => e.Prompt).Distinct().Count());
 
         using var summary = JsonDocument.Parse(output);
         var json = summary.RootElement;
@@ -44,20 +49,33 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Equal(50, json.GetProperty("val").GetInt32());
         Assert.Equal(0.1, json.GetProperty("noise").GetDouble());
         Assert.Equal(3, json.GetProperty("seed").GetInt32());
+        Assert.Equal(50, json.GetProperty("test").GetInt32());
         Assert.Equal(Path.GetFullPath(outDir), json.GetProperty("out").GetString());
     }
 
     [Fact]
-    public async Task The_default_summary_is_one_line_and_val_can_be_set()
+    public async Task The_default_summary_is_one_line_and_val_and_test_can_be_set()
     {
         var outDir = folder.File("addition-data");
 
-        var (exitCode, output) = await Invoke("synth", "data", "--task", "addition", "--n", "1000", "--val", "7", "--out", outDir);
+        var (exitCode, output) = await Invoke("synth", "data", "--task", "addition", "--n", "1000", "--val", "7", "--test", "9", "--out", outDir);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal($"wrote 1000 training and 7 validation examples of 'addition' (noise 0, seed 0) to {outDir}",
+        Assert.Equal($"wrote 1000 training, 7 validation and 9 test examples of 'addition' (noise 0, seed 0) to {outDir}",
             output.TrimEnd('\n'));
         Assert.Equal(7, SftDataReader.Read(Path.Combine(outDir, "val.jsonl")).Count);
+        Assert.Equal(9, SftDataReader.Read(Path.Combine(outDir, "test.jsonl")).Count);
+    }
+
+    [Fact]
+    public async Task Training_and_validation_are_those_of_the_same_seed_without_a_test_set()
+    {
+        // The test set is drawn after the others: data sets written before it existed are reproduced exactly.
+        var outDir = folder.File("cipher-data");
+        Assert.Equal(0, (await Invoke("synth", "data", "--task", "cipher", "--n", "200", "--noise", "0.1", "--seed", "5", "--out", outDir)).ExitCode);
+        var (train, val) = Training.Synthetic.SyntheticData.Generate(Training.Synthetic.SyntheticTasks.Get("cipher"), 200, 0.1, 5, 50);
+        Assert.Equal(train, SftDataReader.Read(Path.Combine(outDir, "train.jsonl")));
+        Assert.Equal(val, SftDataReader.Read(Path.Combine(outDir, "val.jsonl")));
     }
 
     [Theory]
@@ -65,6 +83,7 @@ public sealed class SynthCommandTests : IDisposable
     [InlineData("--task", "sort", "--n", "0")]
     [InlineData("--task", "sort", "--n", "10", "--noise", "1.5")]
     [InlineData("--task", "sort", "--n", "10", "--val", "0")]
+    [InlineData("--task", "sort", "--n", "10", "--test", "0")]
     public async Task Bad_input_exits_with_code_2_and_writes_nothing(params string[] options)
     {
         var outDir = folder.File("never");

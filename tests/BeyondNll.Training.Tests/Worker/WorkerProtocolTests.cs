@@ -13,7 +13,7 @@ public class WorkerProtocolTests
         var job = new WorkerJob
         {
             Recipe = TrainingRecipe.Default with { Objective = "power:10", LearningRate = 3e-4, LoraRank = 8, CheckpointEvery = 7 },
-            Backbone = "/models/a", Train = "/data/t.jsonl", Val = "/data/v.jsonl", Metric = "nll", Evaluations = 3, Device = "cuda:0",
+            Backbone = "/models/a", Train = "/data/t.jsonl", Val = "/data/v.jsonl", Test = "/data/test.jsonl", Metric = "nll", Evaluations = 3, Device = "cuda:0",
             Threads = 2, Checkpoints = "/artifacts/s/trial-0001/checkpoints", CheckpointEvery = 7, CheckpointIdentity = "abc", KeepIn = "/artifacts/s/trial-0001/model",
         };
         var line = job.ToJson();
@@ -31,10 +31,12 @@ public class WorkerProtocolTests
     [Fact]
     public void Messages_round_trip_and_a_stray_line_is_no_message()
     {
-        var result = new WorkerMessage { Kind = WorkerMessage.Result, At = 5, Value = double.NaN, MeanP = 0.5 };
+        var result = new WorkerMessage { Kind = WorkerMessage.Result, At = 5, Value = double.NaN, MeanP = 0.5, TestValue = 0.42 };
         var back = WorkerMessage.TryParse(result.ToJson())!;
         Assert.Equal(WorkerMessage.Result, back.Kind);
         Assert.True(double.IsNaN(back.Value!.Value));
+        // The held-out test value travels with the result (the study reports on it).
+        Assert.Equal(0.42, back.TestValue);
         Assert.Null(WorkerMessage.TryParse("warning: something printed by a native library"));
         Assert.Null(WorkerMessage.TryParse("{not json"));
     }
