@@ -54,7 +54,7 @@ public sealed class ConsoleEdgesTests : IDisposable
         var watchers = new[]
         {
             (Study: "waited", Args: new[] { "search", "start", "waited", "--backbone", "micro", "--train", data.Train, "--val", data.Val,
-                "--workload", "simulated:60", "--trials", "2", "--parallel", "1", "--wait", "--gateway", gateway }),
+                "--workload", "simulated:60", "--trials", "3", "--parallel", "1", "--wait", "--gateway", gateway }), // the NLL baseline at each of the ladder's 3 rates
             (Study: "waited", Args: new[] { "search", "watch", "waited", "--gateway", gateway }),
         };
         foreach (var (study, args) in watchers)
