@@ -84,7 +84,9 @@ public class ModelExportTests
         var folder = Path.Combine(data.Root, "merged");
         var export = await ModelExport.WriteAsync(cluster.Grains, done, folder, CancellationToken.None);
         Assert.True(export.MergedLora);
-        Assert.Equal(done.Trials[0].Value!.Value, ValidationNll(folder, data), 6);
+        // Merging adds B·A into each float32 weight once, so the merged model agrees with the adapters to float32
+        // rounding (5e-8 here), not bit for bit: a tolerance, not a rounding to 6 places that a boundary can split.
+        Assert.Equal(done.Trials[0].Value!.Value, ValidationNll(folder, data), tolerance: 1e-5);
         var (bnll, pytorch) = Scores(folder, "7+5=12");
         foreach (var (a, b) in bnll.Zip(pytorch)) Assert.Equal(a, b, 4);
     }
