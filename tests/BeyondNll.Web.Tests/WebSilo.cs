@@ -67,7 +67,8 @@ public sealed class WebSilo : IAsyncLifetime
             Name = name, Backbone = Backbone, TrainPath = Train, ValPath = Val,
             SpaceJson = BeyondNll.Search.Spaces.NamedSpaces.CreateDefault().ToJson(),
             Trials = trials, Parallel = parallel, Evaluations = 2, Workload = $"simulated:{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            Seed = 7, Recipe = new BeyondNll.Training.Trainer.TrainingRecipe { Steps = 20, MaxLength = 32, BatchSize = 8, LearningRate = 1e-3, Seed = 7 },
+            Seed = 7, Recipe = new BeyondNll.Training.Trainer.TrainingRecipe { Steps = 20, MaxLength = 32, BatchSize = 8, LearningRate = 1e-4, Seed = 7 },
+            LearningRates = [1e-4], // a one-rung ladder: the NLL baseline is one trial, so small budgets are allowed
         });
 
     public async Task<StudyStatus> WaitFor(string study, Func<StudyStatus, bool> condition, TimeSpan timeout)
