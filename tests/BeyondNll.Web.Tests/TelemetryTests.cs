@@ -60,7 +60,12 @@ public sealed class TelemetryTests(WebSilo silo)
         ActivitySource.AddActivityListener(listener);
         await silo.StartStudy("traced", seconds: 0.1, trials: 3);
         await silo.WaitUntilFinished("traced", TimeSpan.FromMinutes(1));
-        await Task.Delay(500); // the last spans stop just after the study reads as finished
+        // The status interleaves with the study's turns, so it reads completed while the finishing turn
+        // (its save, the registry call) may still be in flight: its span stops a little later, later still on a loaded machine.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!spans.Any(s => s.OperationName == ClusterTracing.StudyFinish && Equals(s.GetTagItem(ClusterTracing.StudyTag), "traced"))
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
 
         var mine = spans.Where(s => Equals(s.GetTagItem(ClusterTracing.StudyTag), "traced")).ToList();
         Assert.Single(mine, s => s.OperationName == ClusterTracing.StudyStart);
