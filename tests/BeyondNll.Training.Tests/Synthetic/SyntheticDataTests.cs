@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Synthetic;
 using BeyondNll.Training.Tokenization;
