@@ -22,6 +22,7 @@ root.Subcommands.Add(ClusterCommand.Create());
 root.Subcommands.Add(ContinuumCommand.Create());
 root.Subcommands.Add(RecommendCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(FactorialCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 ClusterCommandLine.AddClusterId(root);
 

@@ -25,7 +25,25 @@ public static class SearchStartCommand
     /// when given (`--lr`, the ladder's one rung): otherwise the rate ladder and the sampler set every trial's rate.</summary>
     public static readonly TrainingRecipe DefaultRecipe = TrainingRecipe.Default with { LearningRate = 1e-4, MaxLength = 64 };
 
-    public static Command Create()
+    public static Command Create() => Build().Command;
+
+    /// <summary>
+    /// The study request that <c>bnll search start ARGS</c> would start, resolved and checked, without a
+    /// cluster: for runs that start searches as a user would (<c>bnll factorial --search</c>), so they get
+    /// exactly the command's defaults.
+    /// </summary>
+    /// <exception cref="ArgumentException">The arguments do not parse, or a value is refused (the message says which).</exception>
+    public static StudyRequest ParseRequest(IReadOnlyList<string> args)
+    {
+        var (command, request) = Build();
+        var parse = command.Parse(args.ToArray());
+        if (parse.Errors.Count > 0)
+            throw new ArgumentException($"search start {string.Join(' ', args)}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+        return request(parse);
+    }
+
+    /// <summary>The command and how it turns its parsed flags into a resolved request.</summary>
+    static (Command Command, Func<ParseResult, StudyRequest> Request) Build()
     {
         var name = new Argument<string>("NAME") { Description = "The study's name (unique in the cluster)." };
         var backbone = new Option<string>("--backbone") { Description = "A backbone registered with `bnll backbone add`.", Required = true };
@@ -68,14 +86,11 @@ public static class SearchStartCommand
             keepModels, trialTimeLimit,
         };
         recipeFlags.AddTo(command);
-        command.SetAction(async (parse, ct) =>
+        StudyRequest RequestOf(ParseResult parse)
         {
-            var warm = parse.GetValue(warmStart);
-            if (warm is not null && warm != "continuum")
-                throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
             var studyName = parse.GetValue(name)!;
             var recipe = recipeFlags.Read(parse);
-            var request = Resolve(new StudyRequest
+            return Resolve(new StudyRequest
             {
                 Name = studyName,
                 Backbone = parse.GetValue(backbone)!,
@@ -105,13 +120,20 @@ public static class SearchStartCommand
                 TrialTimeLimit = parse.GetValue(trialTimeLimit),
                 Recipe = recipe with { Seed = parse.GetValue(seed) ?? 0 },
             });
+        }
+        command.SetAction(async (parse, ct) =>
+        {
+            var warm = parse.GetValue(warmStart);
+            if (warm is not null && warm != "continuum")
+                throw new ArgumentException($"--warm-start '{warm}' is unknown; the one source is continuum");
+            var request = RequestOf(parse);
             return await ClusterCommandLine.WithClusterAsync(parse, gateway, ct, async grains =>
             {
                 var warmed = warm is null ? request : await WarmStart.ApplyAsync(grains, request, Console.Out, ct);
                 return await StartAsync(grains, warmed, parse.GetValue(wait), Console.Out, Console.Error, ct);
             });
         });
-        return command;
+        return (command, RequestOf);
     }
 
     /// <summary>

@@ -46,11 +46,18 @@ public class GatewayTests
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<ClusterUnreachableException>(() =>
             ClusterConnection.ConnectAsync($"localhost:{port}", CancellationToken.None, TimeSpan.FromSeconds(2)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < GivesUp, $"took {clock.Elapsed}");
         Assert.Equal($"no silo answers at localhost:{port}: start one with `dotnet run --project silo/BeyondNll.Silo`", e.Message);
     }
 
-    /// <summary>The real console, as a user runs it: exit 3 and the message on stderr, within ~10 s.</summary>
+    /// <summary>
+    /// Gives up rather than retrying for ever: well within this bound (a 2–5 s deadline plus the process's
+    /// start), which is loose because the machines CI runs on are shared and a process start alone has
+    /// taken 6 s there (a hang would run past it).
+    /// </summary>
+    static readonly TimeSpan GivesUp = TimeSpan.FromSeconds(60);
+
+    /// <summary>The real console, as a user runs it: exit 3 and the message on stderr, after its connect deadline rather than a hang.</summary>
     [Theory]
     [InlineData("search", "list")]
     [InlineData("search", "status", "s1", "--json")]
@@ -63,7 +70,7 @@ public class GatewayTests
         var port = FreePort();
         var clock = Stopwatch.StartNew();
         var (exit, stdout, stderr) = await Bnll([.. command, "--gateway", $"localhost:{port}"]);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < GivesUp, $"took {clock.Elapsed}");
         Assert.Equal(CommandLineExit.Unreachable, exit);
         Assert.Equal("", stdout);
         Assert.Contains($"error: no silo answers at localhost:{port}: start one with `dotnet run --project silo/BeyondNll.Silo`", stderr);

@@ -39,11 +39,16 @@ public sealed record SyntheticBackboneOptions
 public static class SyntheticBackbone
 {
     public static DecoderLM Pretrain(SyntheticBackboneOptions options, IProgress<StepProgress>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) => Pretrain(options, progress, cancellation, afterStep: null);
+
+    /// <param name="afterStep">Called between steps with the model as it is after that many updates.</param>
+    static DecoderLM Pretrain(SyntheticBackboneOptions options, IProgress<StepProgress>? progress, CancellationToken cancellation,
+        Action<DecoderLM, int>? afterStep)
     {
         options.Validate();
         manual_seed(options.Seed);
         var model = new DecoderLM(options.Config);
+        afterStep?.Invoke(model, 0);
         if (options.PretrainSteps == 0) return model;
 
         var tokenizer = new ByteTokenizer();
@@ -57,7 +62,7 @@ public static class SyntheticBackbone
             MaxLength = options.Config.MaxPositions,
             Seed = options.Seed,
         }, tokenizer.PadId);
-        trainer.Train(corpus, progress, cancellation);
+        trainer.Train(corpus, progress, cancellation, afterStep: afterStep is null ? null : step => afterStep(model, step.Step));
         return model;
     }
 
@@ -68,6 +73,30 @@ public static class SyntheticBackbone
         using var model = Pretrain(options, progress, cancellation);
         Backbone.Save(directory, model, new BackboneInfo(BackboneInfo.ByteTokenizer,
             new SyntheticOrigin(options.Task, options.PretrainSteps, options.Seed, options.TaskShare)));
+    }
+
+    /// <summary>
+    /// Backbones of graded strength from one pretraining run: trains <paramref name="options"/> up to the
+    /// largest of <paramref name="levels"/> steps and saves a backbone folder (<paramref name="folderOf"/>
+    /// of the level) when the run reaches each level (level 0 is the random initialisation). A level is a
+    /// snapshot along one run, so its learning rate schedule is the longest level's, not one of its own:
+    /// cheaper than a run per level (the pretraining of the largest level once, not the sum of all) and
+    /// the natural sense of "more pretraining" — checkpoints of one model along its training.
+    /// </summary>
+    public static void CreateLevels(SyntheticBackboneOptions options, IReadOnlyList<int> levels, Func<int, string> folderOf,
+        IProgress<StepProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Count == 0 || levels.Any(l => l < 0) || levels.Distinct().Count() != levels.Count)
+            throw new ArgumentException("levels must be distinct pretraining steps, 0 or more, and at least one");
+        var run = options with { PretrainSteps = levels.Max() };
+        // Saved between steps, on the training thread: the weights as they are after that many updates.
+        using var model = Pretrain(run, progress, cancellation, afterStep: (snapshot, step) =>
+        {
+            if (levels.Contains(step))
+                Backbone.Save(folderOf(step), snapshot, new BackboneInfo(BackboneInfo.ByteTokenizer,
+                    new SyntheticOrigin(run.Task, step, run.Seed, run.TaskShare)));
+        });
     }
 
     static List<SftExample> Corpus(SyntheticBackboneOptions options)
