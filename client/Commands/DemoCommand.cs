@@ -4,6 +4,7 @@ using System.Globalization;
 using BeyondNll.Client.Continuum;
 using BeyondNll.Grains;
 using BeyondNll.Studies;
+using BeyondNll.Studies.Factorial;
 using BeyondNll.Search.Confirmation;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Training.Synthetic;
@@ -44,10 +45,12 @@ public static class DemoCommand
         """;
 
     /// <summary>One pretraining level across seeds: <c>gain</c> on <c>split</c> (test: the held-out data), <c>value</c> and
-    /// <c>test_value</c> the answers' means on validation and test, <c>confirmed</c> how many answers were confirmed.</summary>
+    /// <c>test_value</c> the answers' means on validation and test, <c>confirmed</c> how many answers were confirmed;
+    /// <c>factorial_verdict</c> and <c>factorial_winner</c> are the factorial's answer for the same task, noise and level
+    /// (<c>--factorial</c>), null without one.</summary>
     public sealed record LevelJson(int PretrainSteps, int Seeds, double MeanP, double MeanPSe, double? Gain, double? GainSe,
         int ChallengerBeyondNoise, int NllBeyondNoise, IReadOnlyList<string> Winners, string Split = "validation",
-        double? Value = null, double? TestValue = null, int Confirmed = 0);
+        double? Value = null, double? TestValue = null, int Confirmed = 0, string? FactorialVerdict = null, string? FactorialWinner = null);
 
     public sealed record DemoJson(string Task, double Noise, Size Size, IReadOnlyList<ContinuumCommand.EntryJson> Entries,
         IReadOnlyList<LevelJson> Levels, IReadOnlyList<string> Figures, double Seconds);
@@ -70,8 +73,9 @@ public static class DemoCommand
         var lr = new Option<double?>("--lr") { Description = "One learning rate for the NLL baseline (the rate ladder's only rung; the search samples its own for the other trials)." };
         var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline runs (default: three spanning the space's lr range)." };
         var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
+        var factorial = new Option<string?>("--factorial") { Description = "A `bnll factorial run` result (factorial.json) of the same task: its answer for each level is shown beside the demo's." };
         var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
-            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, ladder, plot };
+            { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, ladder, plot, factorial };
         command.SetAction(async (parse, ct) =>
         {
             var preset = parse.GetValue(quick) ? Quick : Full;
@@ -84,7 +88,8 @@ public static class DemoCommand
             var figure = parse.GetValue(plot) ?? Path.Combine(root, "continuum.png");
             var rates = parse.GetValue(ladder) is { } text ? SearchStartCommand.ParseRates("--lr-ladder", text)
                 : parse.GetValue(lr) is { } one ? [one] : [];
-            return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, rates, root, figure, parse.GetValue(json), ct);
+            return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, rates, root, figure, parse.GetValue(json), ct,
+                parse.GetValue(factorial));
         });
         return command;
     }
@@ -125,10 +130,13 @@ public static class DemoCommand
     }
 
     /// <param name="ladder">The rate ladder of every study (the NLL baseline runs at each rung); empty for the default.</param>
+    /// <param name="factorialPath">A factorial.json whose answers for the same task, noise and levels are set beside the demo's; null for none.</param>
     public static async Task<int> RunAsync(string task, double noise, Size size, IReadOnlyList<double> ladder, string root, string figure, bool json,
-        CancellationToken ct)
+        CancellationToken ct, string? factorialPath = null)
     {
         Check(task, noise, size, ladder, figure);
+        // Read before any work: a file that is not a factorial's results is refused at once.
+        var factorial = factorialPath is null ? null : FactorialAnalysis.Analyse(await FactorialCommand.ReadResultsAsync(factorialPath, ct));
         var watch = Stopwatch.StartNew();
         var say = json ? TextWriter.Null : Console.Out;
         Directory.CreateDirectory(root);
@@ -148,14 +156,15 @@ public static class DemoCommand
             var data = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
             var studies = new List<string>();
             var backbones = new List<(string Name, int MaxPositions)>();
+            // The levels are snapshots of one pretraining run, as `bnll factorial run` makes them: the same
+            // task, seed and steps give the same backbones there, so the demo's answers can be set beside the factorial's.
+            var options = new SyntheticBackboneOptions { Task = task, Seed = seed };
+            var folderOf = await LocalRun.PretrainLevelsAsync(seedRoot, options, size.PretrainSteps, reuse: false, json, ct);
             foreach (var steps in size.PretrainSteps)
             {
                 var name = $"s{seed}-p{steps}";
-                var folder = Path.Combine(seedRoot, $"backbone-p{steps}");
-                var options = new SyntheticBackboneOptions { Task = task, PretrainSteps = steps, Seed = seed };
-                await LocalRun.PretrainAsync(folder, options, json, ct);
                 var backbone = grains.GetGrain<IBackboneGrain>(name);
-                await backbone.Register(folder);
+                await backbone.Register(folderOf(steps));
                 // Measured by the backbone grain on a device slot of the silo, and stored there for the study's continuum point.
                 var probe = await ConsoleProgress.WhileAsync(json ? TextWriter.Null : Console.Error, $"probing backbone {name} on its device slot",
                     _ => backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
@@ -190,7 +199,7 @@ public static class DemoCommand
                 return CommandLineExit.Failed;
             }
             // Written after every seed, so that a long demo stopped midway keeps what it measured.
-            written = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, ct);
+            written = await WriteReportAsync(grains, task, noise, size, root, figure, levels, watch, factorial, ct);
         }
 
         // The last seed's report is the whole demo's (Check asks for at least one seed).
@@ -209,11 +218,15 @@ public static class DemoCommand
     }
 
     static async Task<(IReadOnlyList<ContinuumEntry>, DemoJson)> WriteReportAsync(IGrainFactory grains, string task, double noise, Size size,
-        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, CancellationToken ct)
+        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, FactorialReport? factorial, CancellationToken ct)
     {
         var entries = await grains.GetGrain<IContinuumGrain>(0).List();
         var figures = ContinuumCommand.WriteFigures(entries, figure);
-        var report = new DemoJson(task, noise, size, entries.Select(e => ContinuumCommand.ToJson(e)).ToList(), Levels(entries, levels),
+        var condition = noise == 0 ? "clean" : $"noise:{noise.ToString(CultureInfo.InvariantCulture)}";
+        var summary = Levels(entries, levels).Select(l =>
+            factorial?.Levels.FirstOrDefault(f => f.Task == task && f.Condition == condition && f.Level == l.PretrainSteps) is { } f
+                ? l with { FactorialVerdict = f.Verdict, FactorialWinner = f.Winner } : l).ToList();
+        var report = new DemoJson(task, noise, size, entries.Select(e => ContinuumCommand.ToJson(e)).ToList(), summary,
             figures, Math.Round(watch.Elapsed.TotalSeconds, 1));
         await File.WriteAllTextAsync(Path.Combine(root, "continuum.json"),
             System.Text.Json.JsonSerializer.Serialize(report, JsonOutput.Options), ct);
@@ -280,11 +293,21 @@ public static class DemoCommand
     {
         var table = new Table().AddColumns("pretraining steps", "seeds", "mean p", "answer: validation / test", "gain over NLL (mean ± SE over seeds)",
             "challenger beyond noise", "NLL beyond noise", "winners");
+        var withFactorial = levels.Any(l => l.FactorialVerdict is not null);
+        if (withFactorial) table.AddColumn("factorial's answer");
         foreach (var l in levels)
-            table.AddRow(l.PretrainSteps.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
+        {
+            string[] cells =
+            [
+                l.PretrainSteps.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
                 $"{l.MeanP:F3} ± {l.MeanPSe:F3}", $"{SearchStatusView.Format(l.Value)} / {SearchStatusView.Format(l.TestValue)}",
                 l.Gain is { } g ? $"{SearchStatusView.Signed(g)} ± {SearchStatusView.Format(l.GainSe)} on {l.Split}" : "-",
-                $"{l.ChallengerBeyondNoise}/{l.Seeds}", $"{l.NllBeyondNoise}/{l.Seeds}", Markup.Escape(string.Join(", ", l.Winners)));
+                $"{l.ChallengerBeyondNoise}/{l.Seeds}", $"{l.NllBeyondNoise}/{l.Seeds}", Markup.Escape(string.Join(", ", l.Winners)),
+            ];
+            table.AddRow(withFactorial
+                ? [.. cells, l.FactorialVerdict is null ? "-" : Markup.Escape($"{l.FactorialVerdict} (best {l.FactorialWinner})")]
+                : cells);
+        }
         ClusterCommandLine.AnsiFor(output).Write(table);
     }
 }

@@ -95,6 +95,7 @@ public static class FactorialCommand
             var parts = new List<FactorialJson>();
             foreach (var file in files)
                 parts.Add(await ReadAsync(file, ct) ?? throw new ArgumentException($"--from {file}: no such file"));
+            if (parts.Count == 0) throw new ArgumentException("--from: give at least one factorial.json");
             var results = Merge(parts);
             var figures = parse.GetValue(plot) is { } folder ? WriteFigures(results, folder) : [];
             var report = FactorialAnalysis.Analyse(results);
@@ -216,7 +217,8 @@ public static class FactorialCommand
                 .ToList();
             if (pending.Count == 0) continue;
             var seedRoot = Path.Combine(root, task, $"seed{seed}");
-            var backboneOf = await PretrainAsync(task, seed, settings, seedRoot, json, ct);
+            var backboneOf = await LocalRun.PretrainLevelsAsync(seedRoot,
+                new SyntheticBackboneOptions { Task = task, Seed = seed, TaskShare = settings.TaskShare }, settings.Levels, reuse: true, json, ct);
 
             var studies = new List<(string Condition, int Level, string Study, bool Search, double MeanP, double? HeldOut, double Before)>();
             foreach (var (condition, level) in pending)
@@ -302,21 +304,6 @@ public static class FactorialCommand
         }
     }
 
-    /// <summary>The backbones of a task and seed: one pretraining run, snapshotted at every level (kept on disk and reused).</summary>
-    static async Task<Func<int, string>> PretrainAsync(string task, int seed, FactorialSettings settings, string seedRoot, bool quiet, CancellationToken ct)
-    {
-        string FolderOf(int level) => Path.Combine(seedRoot, $"backbone-p{level}");
-        if (settings.Levels.All(l => File.Exists(Path.Combine(FolderOf(l), BackboneInfo.FileName)))) return FolderOf;
-        var options = new SyntheticBackboneOptions { Task = task, PretrainSteps = settings.Levels.Max(), Seed = seed, TaskShare = settings.TaskShare };
-        await TrainingConsole.WithProgress($"pretrain {task} backbones, seed {seed} (snapshots at {string.Join(", ", settings.Levels)} steps)",
-            Math.Max(1, options.PretrainSteps), quiet, progress =>
-            {
-                SyntheticBackbone.CreateLevels(options, settings.Levels, FolderOf, progress, ct);
-                return 0;
-            });
-        return FolderOf;
-    }
-
     static LocalRun.DataFiles WriteData(string task, string condition, int seed, FactorialSettings settings, string folder)
     {
         var c = Condition.Parse(condition);
@@ -391,6 +378,10 @@ public static class FactorialCommand
             Tasks = parts.SelectMany(p => p.Settings.Tasks).Distinct().ToList(), Seeds = cells.Select(c => c.Seed).Distinct().Order().ToList(),
         }, cells, searches);
     }
+
+    /// <summary>The results in a factorial.json; an <see cref="ArgumentException"/> when there is none or it is not one.</summary>
+    public static async Task<FactorialResults> ReadResultsAsync(string path, CancellationToken ct) =>
+        Merge([await ReadAsync(path, ct) ?? throw new ArgumentException($"{path}: no such file")]);
 
     static async Task<FactorialJson?> ReadAsync(string path, CancellationToken ct)
     {

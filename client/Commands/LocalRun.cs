@@ -1,3 +1,4 @@
+using BeyondNll.Training.Backbones;
 using BeyondNll.Silo.Hosting;
 using BeyondNll.Silo.Web;
 using BeyondNll.Training.Data;
@@ -42,6 +43,26 @@ public static class LocalRun
                 SyntheticBackbone.Create(folder, options, progress, ct);
                 return 0;
             });
+
+    /// <summary>
+    /// Graded backbones of a task and seed as snapshots of one pretraining run (<see cref="SyntheticBackbone.CreateLevels"/>),
+    /// in <paramref name="seedRoot"/>/backbone-pSTEPS; returns where each level is. With <paramref name="reuse"/>, levels
+    /// already there (a resumed run's) are not pretrained again.
+    /// </summary>
+    public static async Task<Func<int, string>> PretrainLevelsAsync(string seedRoot, SyntheticBackboneOptions options, IReadOnlyList<int> levels,
+        bool reuse, bool quiet, CancellationToken ct)
+    {
+        string FolderOf(int level) => Path.Combine(seedRoot, $"backbone-p{level}");
+        if (reuse && levels.All(l => File.Exists(Path.Combine(FolderOf(l), BackboneInfo.FileName)))) return FolderOf;
+        var run = options with { PretrainSteps = levels.Max() };
+        await TrainingConsole.WithProgress($"pretrain {run.Task} backbones, seed {run.Seed} (snapshots at {string.Join(", ", levels)} steps)",
+            Math.Max(1, run.PretrainSteps), quiet, progress =>
+            {
+                SyntheticBackbone.CreateLevels(run, levels, FolderOf, progress, ct);
+                return 0;
+            });
+        return FolderOf;
+    }
 
     /// <summary>CPU slots of the local silo: the cores, at most four.</summary>
     public static int Slots => Math.Clamp(Environment.ProcessorCount, 1, 4);
