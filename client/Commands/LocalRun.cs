@@ -18,10 +18,14 @@ public static class LocalRun
     public static DataFiles WriteData(string task, int n, double noise, int seed, int valCount, string folder) =>
         WriteData(SyntheticTasks.Get(task), n, noise, seed, valCount, valCount, folder);
 
-    /// <summary>Writes the three splits of <see cref="SyntheticData.Generate(ISyntheticTask, int, double, int, int, int)"/> to <paramref name="folder"/>.</summary>
-    public static DataFiles WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, string folder)
+    /// <summary>
+    /// Writes the three splits of <see cref="SyntheticData.Generate(ISyntheticTask, int, double, int, int, int, double)"/>
+    /// to <paramref name="folder"/>; a share <paramref name="variation"/> of the training responses carry
+    /// whitespace the scorer ignores.
+    /// </summary>
+    public static DataFiles WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, string folder, double variation = 0)
     {
-        var splits = SyntheticData.Generate(task, n, noise, seed, valCount, testCount);
+        var splits = SyntheticData.Generate(task, n, noise, seed, valCount, testCount, variation);
         Directory.CreateDirectory(folder);
         var files = new DataFiles(Path.Combine(folder, "train.jsonl"), Path.Combine(folder, "val.jsonl"), Path.Combine(folder, "test.jsonl"));
         SftDataWriter.WriteJsonl(files.Train, splits.Train);

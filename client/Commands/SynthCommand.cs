@@ -33,6 +33,11 @@ public static class SynthCommand
         {
             Description = "Share of training response characters to corrupt, in [0, 1]; validation stays clean.",
         };
+        var variation = new Option<double>("--variation")
+        {
+            Description = "Share of training responses given harmless formatting the scorer ignores (a space or newline " +
+                "before and/or after), in [0, 1]; validation and test stay canonical.",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives the same files." };
         var val = new Option<int?>("--val")
         {
@@ -51,7 +56,7 @@ public static class SynthCommand
 
         var command = new Command("data", "Generate a train, a validation and a held-out test set of a synthetic task as JSON lines.")
         {
-            task, n, noise, seed, val, test, output, json,
+            task, n, noise, variation, seed, val, test, output, json,
         };
         command.SetAction(parseResult =>
         {
@@ -64,29 +69,38 @@ public static class SynthCommand
                 parseResult.GetValue(seed),
                 valCount,
                 parseResult.GetValue(test) ?? valCount,
+                parseResult.GetValue(variation),
                 parseResult.GetValue(output)!);
             parseResult.InvocationConfiguration.Output.WriteLine(parseResult.GetValue(json)
                 ? JsonSerializer.Serialize(summary, SummaryJson)
-                : string.Create(CultureInfo.InvariantCulture,
-                    $"wrote {summary.Train} training, {summary.Val} validation and {summary.Test} test examples of '{summary.Task}' " +
-                    $"(noise {summary.Noise}, seed {summary.Seed}) to {summary.Out}"));
+                : SummaryLine(summary));
             return 0;
         });
         return command;
     }
 
-    sealed record SynthDataSummary(string Task, int Train, int Val, double Noise, int Seed, string Out, int Test);
+    // Fields are only ever added, at the end: scripts read the JSON by these names.
+    sealed record SynthDataSummary(string Task, int Train, int Val, double Noise, int Seed, string Out, int Test, double Variation);
+
+    /// <summary>The one-line summary; it names the variation only when there is some, so the line of data without it is as it was.</summary>
+    static string SummaryLine(SynthDataSummary summary)
+    {
+        var variation = summary.Variation > 0 ? string.Create(CultureInfo.InvariantCulture, $", variation {summary.Variation}") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"wrote {summary.Train} training, {summary.Val} validation and {summary.Test} test examples of '{summary.Task}' " +
+            $"(noise {summary.Noise}{variation}, seed {summary.Seed}) to {summary.Out}");
+    }
 
     static readonly JsonSerializerOptions SummaryJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    static SynthDataSummary WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, DirectoryInfo output)
+    static SynthDataSummary WriteData(ISyntheticTask task, int n, double noise, int seed, int valCount, int testCount, double variation, DirectoryInfo output)
     {
         // An empty val.jsonl or test.jsonl could not be read back, so the command needs at least one of each.
         if (valCount < 1)
             throw new ArgumentOutOfRangeException("--val", $"--val must be at least 1, not {valCount}");
         if (testCount < 1)
             throw new ArgumentOutOfRangeException("--test", $"--test must be at least 1, not {testCount}");
-        var files = LocalRun.WriteData(task, n, noise, seed, valCount, testCount, output.FullName);
-        return new SynthDataSummary(task.Name, n, valCount, noise, seed, Path.GetDirectoryName(files.Train)!, testCount);
+        var files = LocalRun.WriteData(task, n, noise, seed, valCount, testCount, output.FullName, variation);
+        return new SynthDataSummary(task.Name, n, valCount, noise, seed, Path.GetDirectoryName(files.Train)!, testCount, variation);
     }
 }

@@ -78,10 +78,38 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Equal(val, SftDataReader.Read(Path.Combine(outDir, "val.jsonl")));
     }
 
+    [Fact]
+    public async Task Variation_is_written_as_generated_reported_and_the_same_for_the_same_seed()
+    {
+        var outDir = folder.File("varied");
+        var againDir = folder.File("varied-again");
+        string[] options = ["--task", "cipher", "--n", "200", "--noise", "0.1", "--variation", "0.25", "--seed", "3"];
+
+        var (exitCode, output) = await Invoke(["synth", "data", .. options, "--out", outDir, "--json"]);
+        var (againCode, againOutput) = await Invoke(["synth", "data", .. options, "--out", againDir]);
+
+        Assert.Equal((0, 0), (exitCode, againCode));
+        using var summary = JsonDocument.Parse(output);
+        Assert.Equal(0.25, summary.RootElement.GetProperty("variation").GetDouble());
+        Assert.Equal(0.1, summary.RootElement.GetProperty("noise").GetDouble());
+        Assert.Equal($"wrote 200 training, 50 validation and 50 test examples of 'cipher' (noise 0.1, variation 0.25, seed 3) to {againDir}",
+            againOutput.TrimEnd('\n'));
+        foreach (var file in new[] { "train.jsonl", "val.jsonl", "test.jsonl" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, file)), File.ReadAllBytes(Path.Combine(againDir, file)));
+        // The whitespace survives the file: what is read back is what was generated.
+        var expected = Training.Synthetic.SyntheticData.Generate(Training.Synthetic.SyntheticTasks.Get("cipher"), 200, 0.1, 3, 50, 50, variation: 0.25);
+        var train = SftDataReader.Read(Path.Combine(outDir, "train.jsonl"));
+        Assert.Equal(expected.Train, train);
+        Assert.Contains(train, e => e.Response != e.Response.Trim());
+    }
+
     [Theory]
     [InlineData("--task", "division", "--n", "10")]
     [InlineData("--task", "sort", "--n", "0")]
     [InlineData("--task", "sort", "--n", "10", "--noise", "1.5")]
+    [InlineData("--task", "sort", "--n", "10", "--variation", "1.5")]
+    [InlineData("--task", "sort", "--n", "10", "--variation", "-0.1")]
+    [InlineData("--task", "sort", "--n", "10", "--variation", "some")]
     [InlineData("--task", "sort", "--n", "10", "--val", "0")]
     [InlineData("--task", "sort", "--n", "10", "--test", "0")]
     public async Task Bad_input_exits_with_code_2_and_writes_nothing(params string[] options)
