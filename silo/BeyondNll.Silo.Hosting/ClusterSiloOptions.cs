@@ -1,3 +1,5 @@
+using BeyondNll.Training.Checkpoints;
+
 namespace BeyondNll.Silo.Hosting;
 
 /// <summary>
@@ -104,6 +106,13 @@ public sealed class ClusterSiloOptions
 
     /// <summary>Steps between a trial's checkpoints when its recipe leaves it to the host (checkpoint_every 0); 0 = every 5% of the trial's steps.</summary>
     public int CheckpointEvery { get; set; }
+
+    /// <summary>
+    /// With the default interval only (neither the recipe's checkpoint_every nor <see cref="CheckpointEvery"/>
+    /// set): least seconds of training between a trial's checkpoints, so that a short trial writes none;
+    /// 0 = every 5% of the steps however short.
+    /// </summary>
+    public int CheckpointMinSeconds { get; set; } = CheckpointCadence.DefaultMinSeconds;
 
     /// <summary>
     /// The worker that runs each torch attempt in a process of its own (BeyondNll.Worker.dll); default:

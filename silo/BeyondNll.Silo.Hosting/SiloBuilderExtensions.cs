@@ -37,7 +37,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(new DeviceSlots(Devices(options, cudaDeviceCount)));
         CheckWorkerSettings(options);
         silo.Services.AddSingleton(new ArtifactFolders(options.ArtifactsDirectory));
-        silo.Services.AddSingleton(new WorkerOptions(string.IsNullOrWhiteSpace(options.Worker) ? WorkerOptions.DefaultDll() : options.Worker, options.CheckpointEvery, (long)options.WorkerMemoryMb << 20));
+        silo.Services.AddSingleton(new WorkerOptions(string.IsNullOrWhiteSpace(options.Worker) ? WorkerOptions.DefaultDll() : options.Worker, options.CheckpointEvery, (long)options.WorkerMemoryMb << 20,
+            options.CheckpointMinSeconds));
         silo.Services.AddSingleton<ClusterMetrics>();
         silo.Services.TryAddSingleton<IWorkloadFactory, WorkloadFactory>();
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
@@ -174,6 +175,8 @@ public static class SiloBuilderExtensions
     static void CheckWorkerSettings(ClusterSiloOptions options)
     {
         if (options.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 (5% of a trial's steps) or positive, got {options.CheckpointEvery}");
+        if (options.CheckpointMinSeconds < 0)
+            throw new ArgumentException($"--checkpoint-min-seconds must be 0 (no floor) or positive, got {options.CheckpointMinSeconds}");
         if (options.WorkerMemoryMb < 0) throw new ArgumentException($"--worker-memory-mb must be 0 (no limit) or positive, got {options.WorkerMemoryMb}");
         if (!string.IsNullOrWhiteSpace(options.Worker) && !File.Exists(options.Worker))
             throw new ArgumentException($"--worker {options.Worker} does not exist (the worker program, BeyondNll.Worker.dll)");

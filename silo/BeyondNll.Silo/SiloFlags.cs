@@ -56,6 +56,9 @@ static class SiloFlags
             "With several hosts, storage they all share, so that an attempt rerun elsewhere resumes its checkpoint."),
         Number("--checkpoint-every", nameof(ClusterSiloOptions.CheckpointEvery),
             "Steps between a trial's checkpoints when its recipe's checkpoint_every is 0; 0 = every 5% of the trial's steps."),
+        Number("--checkpoint-min-seconds", nameof(ClusterSiloOptions.CheckpointMinSeconds),
+            "With the default interval (5% of the steps) only: at least this many seconds of training between checkpoints, " +
+            "so that a shorter trial writes none; 0 = every 5% however short."),
         Text("--worker", nameof(ClusterSiloOptions.Worker),
             "The worker program each torch attempt runs in (BeyondNll.Worker.dll); none = the one built beside the silo."),
         Number("--worker-memory-mb", nameof(ClusterSiloOptions.WorkerMemoryMb),

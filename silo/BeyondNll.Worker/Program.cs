@@ -53,6 +53,7 @@ try
     var checkpoints = job.Checkpoints is { } folder
         ? new TrainingCheckpoints(folder, job.CheckpointEvery, job.CheckpointIdentity, Log)
         {
+            MinSeconds = job.CheckpointMinSeconds,
             OnResumed = step =>
             {
                 Log($"resumed from the checkpoint of step {step}");

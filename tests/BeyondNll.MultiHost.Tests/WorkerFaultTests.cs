@@ -103,6 +103,7 @@ public class WorkerFaultTests(ITestOutputHelper output)
     /// <summary>The silo's worker settings are checked as it starts: exit code 2 and the setting named, before any trial.</summary>
     [Theory]
     [InlineData("--checkpoint-every must be 0 (5% of a trial's steps) or positive, got -1", "--checkpoint-every", "-1")]
+    [InlineData("--checkpoint-min-seconds must be 0 (no floor) or positive, got -2", "--checkpoint-min-seconds", "-2")]
     [InlineData("--worker-memory-mb must be 0 (no limit) or positive, got -5", "--worker-memory-mb", "-5")]
     [InlineData("--worker /nowhere/BeyondNll.Worker.dll does not exist", "--worker", "/nowhere/BeyondNll.Worker.dll")]
     [InlineData("--artifacts FILE cannot be used as a folder: ", "--artifacts", "FILE")]

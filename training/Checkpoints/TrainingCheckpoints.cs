@@ -16,6 +16,8 @@ public sealed record CheckpointWritten(int Step, string Folder, double Seconds, 
 /// and step counts, and the step reached (the learning rate schedule and the seeded data order are
 /// functions of the step, and training draws no other random numbers) — and a rerun restores the
 /// newest readable one. The frozen weights are not written: a rerun loads them from the same backbone.
+/// With a <see cref="MinSeconds"/> floor (the default cadence, <see cref="CheckpointCadence"/>) a checkpoint
+/// at an interval's step is skipped while the previous one is more recent than the floor.
 /// </summary>
 /// <remarks>
 /// Each checkpoint is a folder step-NNNNNNNN written under a temporary name and renamed when complete,
@@ -58,6 +60,12 @@ public sealed class TrainingCheckpoints
     public int Every { get; }
     public string Identity { get; }
 
+    /// <summary>Least seconds of training between checkpoints (<see cref="CheckpointCadence"/>); 0 = none, only <see cref="Every"/> counts.</summary>
+    public double MinSeconds { get; init; }
+
+    /// <summary>Time since the previous checkpoint, or since training started (<see cref="Restore"/>).</summary>
+    readonly Stopwatch sinceLast = Stopwatch.StartNew();
+
     /// <summary>Called after each checkpoint is written.</summary>
     public Action<CheckpointWritten>? OnWritten { get; init; }
 
@@ -65,7 +73,7 @@ public sealed class TrainingCheckpoints
     public Action<int>? OnResumed { get; init; }
 
     /// <summary>Whether a checkpoint is due after <paramref name="step"/> of <paramref name="steps"/> (never after the last: the run is done).</summary>
-    public bool Due(int step, int steps) => step % Every == 0 && step < steps;
+    public bool Due(int step, int steps) => new CheckpointCadence(Every, MinSeconds).Due(step, steps, sinceLast.Elapsed.TotalSeconds);
 
     /// <summary>The stored state of one checkpoint, beside its tensors.</summary>
     sealed record State(int Format, int Step, int Steps, string Identity, Dictionary<string, long> AdamSteps);
@@ -100,6 +108,7 @@ public sealed class TrainingCheckpoints
             throw;
         }
         foreach (var old in Complete().Skip(Kept)) TryDelete(old.Path);
+        sinceLast.Restart();
         var written = new CheckpointWritten(step, final, watch.Elapsed.TotalSeconds,
             new DirectoryInfo(final).EnumerateFiles().Sum(f => f.Length));
         OnWritten?.Invoke(written);
@@ -114,6 +123,7 @@ public sealed class TrainingCheckpoints
     /// </summary>
     public int Restore(IReadOnlyList<(string Name, Parameter Parameter)> trainable, AdamW optimizer, int steps)
     {
+        sinceLast.Restart(); // training starts now: the model is loaded, the data read
         if (!Directory.Exists(Folder)) return 0;
         foreach (var stale in Directory.EnumerateDirectories(Folder, Prefix + "*" + TemporaryMarker + "*")) TryDelete(stale);
         var moments = Moments(trainable, optimizer);

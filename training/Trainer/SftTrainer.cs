@@ -34,7 +34,7 @@ public sealed class SftTrainer
     /// <param name="afterStep">Called on the training thread after each step, with the model between
     /// updates: the place to evaluate for intermediate values.</param>
     /// <param name="checkpoints">When given, the run resumes from the newest checkpoint there and writes
-    /// one every <see cref="TrainingCheckpoints.Every"/> steps (after <paramref name="afterStep"/>).</param>
+    /// one whenever <see cref="TrainingCheckpoints.Due"/> (after <paramref name="afterStep"/>).</param>
     public TrainingResult Train(IReadOnlyList<TokenizedExample> examples, IProgress<StepProgress>? progress = null,
         CancellationToken cancellation = default, Action<StepProgress>? afterStep = null, TrainingCheckpoints? checkpoints = null)
     {

@@ -29,6 +29,8 @@ public sealed record WorkerJob
     /// <summary>The trial's checkpoint folder, resumed from and written to; none = no checkpoints.</summary>
     public string? Checkpoints { get; init; }
     public int CheckpointEvery { get; init; } = 1;
+    /// <summary>Least seconds of training between checkpoints (<see cref="Checkpoints.CheckpointCadence"/>); 0 = none.</summary>
+    public double CheckpointMinSeconds { get; init; }
     /// <summary>What a checkpoint must have been written for to be resumed (a digest of the recipe and inputs).</summary>
     public string CheckpointIdentity { get; init; } = "";
     /// <summary>Where the trained result is kept (<see cref="RunHooks.KeepIn"/>); none = not kept.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BeyondNll.Grains.Devices;
+using BeyondNll.Training.Checkpoints;
 using BeyondNll.Training.Trainer;
 using BeyondNll.Training.Worker;
 
@@ -16,16 +17,17 @@ namespace BeyondNll.Grains.Workloads;
 public sealed class TorchWorkload(WorkerOptions options) : IWorkload
 {
     public WorkloadResult Run(TrialSpec spec, DeviceSlot device, AttemptFiles files, IWorkloadReporter reporter, CancellationToken cancellation) =>
-        WorkerProcess.Run(options, JobOf(spec, device, files, options.CheckpointEvery), device, reporter, cancellation);
+        WorkerProcess.Run(options, JobOf(spec, device, files, CheckpointCadence.Of(spec.Recipe, options.CheckpointEvery, options.CheckpointMinSeconds)),
+            device, reporter, cancellation);
 
     /// <summary>The worker's job for an attempt: a CUDA slot's GPU is the worker's only one, cuda:0.</summary>
-    public static WorkerJob JobOf(TrialSpec spec, DeviceSlot device, AttemptFiles files, int hostCheckpointEvery) => new()
+    public static WorkerJob JobOf(TrialSpec spec, DeviceSlot device, AttemptFiles files, CheckpointCadence cadence) => new()
     {
         Recipe = spec.Recipe, Backbone = spec.Backbone.Path, Train = spec.Train.Path, Val = spec.Val.Path, Test = spec.Test?.Path,
         PromptKey = spec.PromptKey, ResponseKey = spec.ResponseKey, AnswerFormat = spec.AnswerFormat,
         Metric = spec.Metric, Evaluations = spec.Evaluations,
         Device = device.Kind == "cuda" ? "cuda:0" : "cpu", Threads = device.Threads,
-        Checkpoints = files.Checkpoints, CheckpointEvery = spec.Recipe.CheckpointInterval(hostCheckpointEvery),
+        Checkpoints = files.Checkpoints, CheckpointEvery = cadence.Every, CheckpointMinSeconds = cadence.MinSeconds,
         CheckpointIdentity = CheckpointIdentity(spec), KeepIn = files.Model,
     };
 

@@ -1,15 +1,18 @@
 using System.Reflection;
+using BeyondNll.Training.Checkpoints;
 
 namespace BeyondNll.Grains.Workloads;
 
 /// <summary>
 /// How this silo runs its torch attempts in worker processes (the silo's settings --worker,
-/// --checkpoint-every and --worker-memory-mb).
+/// --checkpoint-every, --checkpoint-min-seconds and --worker-memory-mb).
 /// </summary>
 /// <param name="WorkerDll">BeyondNll.Worker.dll, started with `dotnet`.</param>
 /// <param name="CheckpointEvery">Steps between checkpoints for recipes that leave it to the host; 0 = every 5% of a trial's steps.</param>
 /// <param name="MemoryLimitBytes">A worker whose resident memory grows past this is stopped and its trial fails as out of memory; 0 = no limit.</param>
-public sealed record WorkerOptions(string WorkerDll, int CheckpointEvery = 0, long MemoryLimitBytes = 0)
+/// <param name="CheckpointMinSeconds">With the default interval only (5% of the steps): least seconds of training between checkpoints; 0 = none.</param>
+public sealed record WorkerOptions(string WorkerDll, int CheckpointEvery = 0, long MemoryLimitBytes = 0,
+    int CheckpointMinSeconds = CheckpointCadence.DefaultMinSeconds)
 {
     public const string DllName = "BeyondNll.Worker.dll";
 

@@ -27,7 +27,8 @@ public static class WorkerProcess
             throw new WorkloadFailedException(TrialFailure.Fault, $"the worker {options.WorkerDll} is not there (silo setting --worker)");
         using var process = Start(options, device);
         reporter.Started(process.Id);
-        reporter.Log($"worker {process.Id} started: {job.Recipe.Objective} on {device.Id}, checkpoints every {job.CheckpointEvery} steps");
+        reporter.Log($"worker {process.Id} started: {job.Recipe.Objective} on {device.Id}, checkpoints every {job.CheckpointEvery} steps" +
+            (job.CheckpointMinSeconds > 0 ? $", at most once per {job.CheckpointMinSeconds:G4} s" : ""));
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null) reporter.Log(e.Data);

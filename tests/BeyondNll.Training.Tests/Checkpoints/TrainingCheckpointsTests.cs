@@ -122,6 +122,17 @@ public class TrainingCheckpointsTests
         Assert.Equal(["step-00000008", "step-00000010"], Directory.GetDirectories(folder.Path).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public void A_run_shorter_than_its_checkpoints_time_floor_writes_none()
+    {
+        var written = new List<CheckpointWritten>();
+        using var folder = new TempDirectory();
+        Train(Recipe(), new TrainingCheckpoints(folder.Path, 2, "run") { MinSeconds = 3600, OnWritten = written.Add }).Model.Dispose();
+
+        Assert.Empty(written);
+        Assert.False(Directory.Exists(folder.Path) && Directory.EnumerateFileSystemEntries(folder.Path).Any());
+    }
+
     [Theory]
     [InlineData(0, 0, 100, 5)]     // 5% of the steps
     [InlineData(0, 0, 10, 1)]
