@@ -87,8 +87,9 @@ public static class FactorialCommand
         var plot = new Option<string?>("--plot") { Description = "Folder to write the figures to." };
         var output = new Option<string?>("--out") { Description = "Write the merged results and analysis to this file." };
         var json = new Option<bool>("--json") { Description = "Print the analysis as JSON." };
+        var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (for docs)." };
         var command = new Command("report", "Analyse factorial results: each objective at its own best rate, gains over NLL with 95% intervals, sign changes, the search's agreement.")
-            { from, plot, output, json };
+            { from, plot, output, json, markdown };
         command.SetAction(async (parse, ct) =>
         {
             var files = parse.GetValue(from)!;
@@ -102,6 +103,7 @@ public static class FactorialCommand
             if (parse.GetValue(output) is { } outPath)
                 await WriteAsync(outPath, new FactorialJson(results.Settings, results.Cells, results.Searches, report, figures, parts.Sum(p => p.Seconds)), ct);
             if (parse.GetValue(json)) JsonOutput.Write(Console.Out, report);
+            else if (parse.GetValue(markdown)) RenderMarkdown(report, Console.Out);
             else Render(report, Console.Out);
             foreach (var f in figures) Console.Error.WriteLine($"wrote {f}");
             return 0;
@@ -241,7 +243,7 @@ public static class FactorialCommand
                         SpaceName = Path.Combine(root, "space.json"), Trials = runsPerCell, Parallel = LocalRun.Slots, Metric = "accuracy",
                         Workload = "torch", Seed = StudyProtocol.SeedOf(cellStudy), Evaluations = 0, Confirm = 0,
                         Enqueue = settings.Objectives.Where(o => o != Objective.Nll.Spec).ToList(), LearningRates = ladder, Recipe = recipe,
-                        KeepModels = 0,
+                        KeepModels = 1,
                     });
                     await grains.GetGrain<IStudyGrain>(cellStudy).Start(request);
                     studies.Add((condition, level, cellStudy, false, probe.MeanP, probe.HeldOutMeanP, before));
@@ -293,14 +295,14 @@ public static class FactorialCommand
     /// <summary>Flags `search start` refuses are refused before any work, on stand-in data files.</summary>
     static void CheckSearchArgs(IReadOnlyList<string> searchArgs)
     {
-        var data = Path.GetTempFileName();
+        string[] data = [Path.GetTempFileName(), Path.GetTempFileName(), Path.GetTempFileName()];
         try
         {
-            SearchRequest(searchArgs, "check", "check", data, data, data, 0, 1);
+            SearchRequest(searchArgs, "check", "check", data[0], data[1], data[2], 0, 1);
         }
         finally
         {
-            File.Delete(data);
+            foreach (var file in data) File.Delete(file);
         }
     }
 
@@ -424,38 +426,70 @@ public static class FactorialCommand
         return Figures.FactorialPlots.Write(FactorialAnalysis.Analyse(results), folder);
     }
 
+    /// <summary>A table of the report, as plain text cells: the console and Markdown write the same ones.</summary>
+    sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows);
+
+    /// <summary>Per task and condition a table of the levels; then the product's search against the factorial, when it ran.</summary>
+    static IReadOnlyList<ReportTable> Tables(FactorialReport report)
+    {
+        var tables = new List<ReportTable>();
+        foreach (var group in report.Levels.GroupBy(l => (l.Task, l.Condition)))
+        {
+            var objectives = group.SelectMany(l => l.Objectives.Select(o => o.Objective)).Distinct().ToList();
+            var challengers = group.SelectMany(l => l.Gains.Select(g => g.Challenger)).Distinct().ToList();
+            var rows = group.Select(l => (string[])
+            [
+                l.Level.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
+                $"{l.MeanP:F3} ± {l.MeanPSe:F3}", $"{l.AccuracyBefore:F3}",
+                .. objectives.Select(o => l.Objectives.FirstOrDefault(x => x.Objective == o) is { } x
+                    ? $"{x.MeanTest:F3}" + (x.StandardError is { } se ? $" ± {se:F3}" : "") : "-"),
+                .. challengers.Select(c => l.Gains.FirstOrDefault(g => g.Challenger == c) is { } g
+                    ? $"{SearchStatusView.Signed(g.Mean)} ({Ci(g)}){(g.BeyondNoise ? " *" : "")}" : "-"),
+                l.Verdict == FactorialAnalysis.WithinNoise ? $"within noise (best {l.Winner})" : $"{l.Verdict}: {l.Winner}",
+            ]).ToList();
+            tables.Add(new ReportTable($"{group.Key.Task}, {group.Key.Condition}: test accuracy, each objective at its own best rate (mean ± SE over seeds)",
+                ["level", "seeds", "mean p", "before", .. objectives, .. challengers.Select(c => $"{c} − nll (95% CI)"), "verdict"], rows));
+        }
+        if (report.Agreement.Count > 0)
+            tables.Add(new ReportTable("The product's search against the factorial",
+                ["search flags", "task", "condition", "level", "factorial", "searches agreed", "answers", "cost share"],
+                report.Agreement.Select(a => new[]
+                {
+                    a.Args.Length == 0 ? "(defaults)" : a.Args, a.Task, a.Condition, a.Level.ToString(CultureInfo.InvariantCulture),
+                    $"{a.Verdict} ({a.FactorialWinner})", $"{a.Agreed}/{a.Searches}", string.Join(", ", a.Answers), $"{a.CostShare:F2}",
+                }).ToList()));
+        return tables;
+    }
+
+    static IEnumerable<string> SignChangeLines(FactorialReport report) => report.SignChanges.Select(s =>
+        $"{s.Task}, {s.Condition}: {s.Challenger} − nll changes sign between mean p {s.FromMeanP:F3} ({SearchStatusView.Signed(s.GainBefore)}) " +
+        $"and {s.ToMeanP:F3} ({SearchStatusView.Signed(s.GainAfter)}), crossing 0 near {s.Crossing:F3}");
+
     public static void Render(FactorialReport report, TextWriter output)
     {
         var console = ClusterCommandLine.AnsiFor(output);
-        foreach (var group in report.Levels.GroupBy(l => (l.Task, l.Condition)))
+        foreach (var t in Tables(report))
         {
-            var challengers = group.SelectMany(l => l.Gains.Select(g => g.Challenger)).Distinct().ToList();
-            var table = new Table().Title($"{group.Key.Task}, {group.Key.Condition}: test accuracy, each objective at its own best rate")
-                .AddColumns(["level", "seeds", "mean p", "before", "nll", .. challengers.Select(c => $"{c} − nll (95% CI)"), "verdict"]);
-            foreach (var l in group)
-            {
-                var nll = l.Objectives.FirstOrDefault(o => o.Objective == Objective.Nll.Spec);
-                table.AddRow([
-                    l.Level.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
-                    $"{l.MeanP:F3} ± {l.MeanPSe:F3}", $"{l.AccuracyBefore:F3}", nll is null ? "-" : $"{nll.MeanTest:F3}",
-                    .. challengers.Select(c => l.Gains.FirstOrDefault(g => g.Challenger == c) is { } g
-                        ? $"{SearchStatusView.Signed(g.Mean)} ({Ci(g)}){(g.BeyondNoise ? " *" : "")}" : "-"),
-                    Markup.Escape(l.Verdict == FactorialAnalysis.WithinNoise ? $"within noise (best {l.Winner})" : $"{l.Verdict}: {l.Winner}"),
-                ]);
-            }
+            var table = new Table().Title(Markup.Escape(t.Title)).AddColumns(t.Columns.Select(Markup.Escape).ToArray());
+            foreach (var row in t.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             console.Write(table);
         }
-        foreach (var s in report.SignChanges)
-            output.WriteLine($"{s.Task}, {s.Condition}: {s.Challenger} − nll changes sign between mean p {s.FromMeanP:F3} ({SearchStatusView.Signed(s.GainBefore)}) " +
-                             $"and {s.ToMeanP:F3} ({SearchStatusView.Signed(s.GainAfter)}), crossing 0 near {s.Crossing:F3}");
-        if (report.Agreement.Count > 0)
+        foreach (var line in SignChangeLines(report)) output.WriteLine(line);
+    }
+
+    /// <summary>The report as Markdown tables, for docs (* marks a gain beyond noise after Holm's correction).</summary>
+    public static void RenderMarkdown(FactorialReport report, TextWriter output)
+    {
+        foreach (var t in Tables(report))
         {
-            var table = new Table().Title("The product's search against the factorial").AddColumns("search flags", "task", "condition", "level", "factorial", "searches agreed", "answers", "cost share");
-            foreach (var a in report.Agreement)
-                table.AddRow(Markup.Escape(a.Args.Length == 0 ? "(defaults)" : a.Args), a.Task, a.Condition, a.Level.ToString(CultureInfo.InvariantCulture), Markup.Escape($"{a.Verdict} ({a.FactorialWinner})"),
-                    $"{a.Agreed}/{a.Searches}", Markup.Escape(string.Join(", ", a.Answers)), $"{a.CostShare:F2}");
-            console.Write(table);
+            output.WriteLine($"**{t.Title}**");
+            output.WriteLine();
+            output.WriteLine("| " + string.Join(" | ", t.Columns) + " |");
+            output.WriteLine("|" + string.Concat(t.Columns.Select(_ => "---|")));
+            foreach (var row in t.Rows) output.WriteLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|"))) + " |");
+            output.WriteLine();
         }
+        foreach (var line in SignChangeLines(report)) output.WriteLine($"- {line}");
     }
 
     static string Ci(FactorialGain g) =>
