@@ -34,7 +34,8 @@ public static class FactorialCommand
 
     public const string ResultsFile = "factorial.json";
 
-    /// <summary>What <c>factorial.json</c> holds: the raw results and the analysis of them.</summary>
+    /// <summary>What <c>factorial.json</c> holds: the raw results and the analysis of them; <c>figures</c> relative to the file's folder,
+    /// so that results moved with their figures (into docs/, say) still name them.</summary>
     public sealed record FactorialJson(FactorialSettings Settings, IReadOnlyList<FactorialCell> Cells, IReadOnlyList<FactorialSearch> Searches,
         FactorialReport Report, IReadOnlyList<string> Figures, double Seconds);
 
@@ -101,7 +102,8 @@ public static class FactorialCommand
             var figures = parse.GetValue(plot) is { } folder ? WriteFigures(results, folder) : [];
             var report = FactorialAnalysis.Analyse(results);
             if (parse.GetValue(output) is { } outPath)
-                await WriteAsync(outPath, new FactorialJson(results.Settings, results.Cells, results.Searches, report, figures, parts.Sum(p => p.Seconds)), ct);
+                await WriteAsync(outPath, new FactorialJson(results.Settings, results.Cells, results.Searches, report,
+                    Relative(outPath, figures), parts.Sum(p => p.Seconds)), ct);
             if (parse.GetValue(json)) JsonOutput.Write(Console.Out, report);
             else if (parse.GetValue(markdown)) RenderMarkdown(report, Console.Out);
             else Render(report, Console.Out);
@@ -275,7 +277,7 @@ public static class FactorialCommand
             return 0;
         }
         Render(final.Report, Console.Out);
-        foreach (var f in final.Figures) Console.WriteLine($"wrote {f}");
+        foreach (var f in final.Figures) Console.WriteLine($"wrote {Path.Combine(root, f)}");
         Console.WriteLine($"wrote {resultsPath}; {watch.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
@@ -406,7 +408,7 @@ public static class FactorialCommand
         var results = new FactorialResults(settings, cells, searches);
         var figures = write && cells.Count > 0 ? WriteFigures(results, figureFolder) : [];
         var report = FactorialAnalysis.Analyse(results);
-        var json = new FactorialJson(settings, cells, searches, report, figures, Math.Round(seconds, 1));
+        var json = new FactorialJson(settings, cells, searches, report, Relative(path, figures), Math.Round(seconds, 1));
         await WriteAsync(path, json, ct);
         return json;
     }
@@ -419,6 +421,9 @@ public static class FactorialCommand
         await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(json, JsonOutput.Options), ct);
         File.Move(temporary, full, overwrite: true);
     }
+
+    static IReadOnlyList<string> Relative(string resultsPath, IReadOnlyList<string> figures) =>
+        figures.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(resultsPath))!, f)).ToList();
 
     static IReadOnlyList<string> WriteFigures(FactorialResults results, string folder)
     {

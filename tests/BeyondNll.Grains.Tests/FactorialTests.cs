@@ -54,8 +54,9 @@ public class FactorialTests
             Assert.Equal(2, written.Report.Levels.Count);
             Assert.All(written.Report.Levels, l => Assert.Equal(2, l.Seeds));
             Assert.Equal(2, written.Report.Agreement.Count);
-            var figure = Assert.Single(written.Figures);
-            ConfirmationClusterTests.AssertPng(figure);
+            // Named relative to the results' folder, so they move with it.
+            Assert.Equal("factorial-cipher-variation-0.5.png", Assert.Single(written.Figures));
+            ConfirmationClusterTests.AssertPng(Path.Combine(root, written.Figures[0]));
 
             // The same design again: everything is there, so nothing trains and the results stay.
             Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, CancellationToken.None));
