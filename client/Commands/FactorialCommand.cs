@@ -445,7 +445,7 @@ public static class FactorialCommand
             var rows = group.Select(l => (string[])
             [
                 l.Level.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
-                $"{l.MeanP:F3} ± {l.MeanPSe:F3}", $"{l.AccuracyBefore:F3}",
+                $"{l.MeanP:F3} ± {l.MeanPSe:F3}", l.HeldOutMeanP is { } heldOut ? $"{heldOut:F3}" : "-", $"{l.AccuracyBefore:F3}",
                 .. objectives.Select(o => l.Objectives.FirstOrDefault(x => x.Objective == o) is { } x
                     ? $"{x.MeanTest:F3}" + (x.StandardError is { } se ? $" ± {se:F3}" : "") : "-"),
                 .. challengers.Select(c => l.Gains.FirstOrDefault(g => g.Challenger == c) is { } g
@@ -453,7 +453,7 @@ public static class FactorialCommand
                 l.Verdict == FactorialAnalysis.WithinNoise ? $"within noise (best {l.Winner})" : $"{l.Verdict}: {l.Winner}",
             ]).ToList();
             tables.Add(new ReportTable($"{group.Key.Task}, {group.Key.Condition}: test accuracy, each objective at its own best rate (mean ± SE over seeds)",
-                ["level", "seeds", "mean p", "before", .. objectives, .. challengers.Select(c => $"{c} − nll (95% CI)"), "verdict"], rows));
+                ["level", "seeds", "mean p", "held-out p", "before", .. objectives, .. challengers.Select(c => $"{c} − nll (95% CI)"), "verdict"], rows));
         }
         if (report.Agreement.Count > 0)
             tables.Add(new ReportTable("The product's search against the factorial",
