@@ -136,7 +136,7 @@ public static class DemoCommand
     {
         Check(task, noise, size, ladder, figure);
         // Read before any work: a file that is not a factorial's results is refused at once.
-        var factorial = factorialPath is null ? null : FactorialAnalysis.Analyse(await FactorialCommand.ReadResultsAsync(factorialPath, ct));
+        var factorial = factorialPath is null ? null : FactorialAnalysis.Analyse(await FactorialFiles.ReadResultsAsync(factorialPath, ct));
         var watch = Stopwatch.StartNew();
         var say = json ? TextWriter.Null : Console.Out;
         Directory.CreateDirectory(root);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using BeyondNll.Grains;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Studies;
@@ -11,7 +10,6 @@ using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Synthetic;
-using Spectre.Console;
 
 namespace BeyondNll.Client.Commands;
 
@@ -26,18 +24,12 @@ namespace BeyondNll.Client.Commands;
 /// </summary>
 public static class FactorialCommand
 {
-    /// <summary>The default design: two tasks, clean / label noise / harmless variation, six levels, three seeds, the paper's objectives.</summary>
+    /// <summary>The default design: two tasks, clean / label noise / harmless variation, six levels, three seeds, the paper's objectives.
+    /// The levels span mean p 0.06-0.75 on cipher (docs/continuum.md): 0 steps learns nothing, 600 sits at the ceiling.</summary>
     public static readonly FactorialSettings Defaults = new(
-        Tasks: ["cipher", "reverse"], Conditions: ["clean", "noise:0.1", "variation:0.5"], Levels: [0, 40, 80, 150, 300, 600],
+        Tasks: ["cipher", "reverse"], Conditions: ["clean", "noise:0.1", "variation:0.5"], Levels: [40, 80, 120, 160, 220, 300],
         Seeds: [0, 1, 2], Objectives: [Objective.Nll.Spec, "power:1", "power:10", "top-p:0.5"], LearningRates: [], Steps: 100,
         Examples: 2000, ValExamples: 200, TestExamples: 200, TaskShare: 1.0);
-
-    public const string ResultsFile = "factorial.json";
-
-    /// <summary>What <c>factorial.json</c> holds: the raw results and the analysis of them; <c>figures</c> relative to the file's folder,
-    /// so that results moved with their figures (into docs/, say) still name them.</summary>
-    public sealed record FactorialJson(FactorialSettings Settings, IReadOnlyList<FactorialCell> Cells, IReadOnlyList<FactorialSearch> Searches,
-        FactorialReport Report, IReadOnlyList<string> Figures, double Seconds);
 
     public static Command Create() => new("factorial", "Ground truth for the continuum: every objective at every rate on graded backbones, tasks and data conditions.")
     {
@@ -94,19 +86,19 @@ public static class FactorialCommand
         command.SetAction(async (parse, ct) =>
         {
             var files = parse.GetValue(from)!;
-            var parts = new List<FactorialJson>();
+            var parts = new List<FactorialFiles.FactorialJson>();
             foreach (var file in files)
-                parts.Add(await ReadAsync(file, ct) ?? throw new ArgumentException($"--from {file}: no such file"));
+                parts.Add(await FactorialFiles.ReadAsync(file, ct) ?? throw new ArgumentException($"--from {file}: no such file"));
             if (parts.Count == 0) throw new ArgumentException("--from: give at least one factorial.json");
-            var results = Merge(parts);
-            var figures = parse.GetValue(plot) is { } folder ? WriteFigures(results, folder) : [];
+            var results = FactorialFiles.Merge(parts);
+            var figures = parse.GetValue(plot) is { } folder ? FactorialFiles.WriteFigures(results, folder) : [];
             var report = FactorialAnalysis.Analyse(results);
             if (parse.GetValue(output) is { } outPath)
-                await WriteAsync(outPath, new FactorialJson(results.Settings, results.Cells, results.Searches, report,
-                    Relative(outPath, figures), parts.Sum(p => p.Seconds)), ct);
+                await FactorialFiles.WriteAsync(outPath, new FactorialFiles.FactorialJson(results.Settings, results.Cells, results.Searches, report,
+                    FactorialFiles.Relative(outPath, figures), parts.Sum(p => p.Seconds)), ct);
             if (parse.GetValue(json)) JsonOutput.Write(Console.Out, report);
-            else if (parse.GetValue(markdown)) RenderMarkdown(report, Console.Out);
-            else Render(report, Console.Out);
+            else if (parse.GetValue(markdown)) FactorialReportView.RenderMarkdown(report, Console.Out);
+            else FactorialReportView.Render(report, Console.Out);
             foreach (var f in figures) Console.Error.WriteLine($"wrote {f}");
             return 0;
         });
@@ -184,10 +176,10 @@ public static class FactorialCommand
         var say = json ? TextWriter.Null : Console.Out;
         var progress = json ? TextWriter.Null : Console.Error;
         Directory.CreateDirectory(root);
-        var resultsPath = Path.Combine(root, ResultsFile);
+        var resultsPath = Path.Combine(root, FactorialFiles.ResultsFile);
         // A factorial of the same design is resumed; one of another design is not mixed in.
-        var earlier = await ReadAsync(resultsPath, ct);
-        if (earlier is not null && !SameDesign(earlier.Settings, settings))
+        var earlier = await FactorialFiles.ReadAsync(resultsPath, ct);
+        if (earlier is not null && !FactorialFiles.SameDesign(earlier.Settings, settings))
             throw new ArgumentException($"{resultsPath} holds a factorial of another design; give another --out (or the same flags to resume it)");
         var cells = earlier?.Cells.ToList() ?? [];
         var searches = earlier?.Searches.ToList() ?? [];
@@ -266,17 +258,17 @@ public static class FactorialCommand
                 else cells.Add(new FactorialCell(task, s.Condition, s.Level, seed, s.MeanP, s.HeldOut, s.Before, s.Study,
                     status.Trials.Select(RunOf).ToList()));
             }
-            await WriteResultsAsync(resultsPath, design, cells, searches, figureFolder, seconds + watch.Elapsed.TotalSeconds, write: false, ct);
+            await FactorialFiles.WriteResultsAsync(resultsPath, design, cells, searches, figureFolder, seconds + watch.Elapsed.TotalSeconds, write: false, ct);
             say.WriteLine($"{task}, seed {seed}: {studies.Count} studies done ({watch.Elapsed.TotalMinutes:F1} min)");
         }
 
-        var final = await WriteResultsAsync(resultsPath, design, cells, searches, figureFolder, seconds + watch.Elapsed.TotalSeconds, write: true, ct);
+        var final = await FactorialFiles.WriteResultsAsync(resultsPath, design, cells, searches, figureFolder, seconds + watch.Elapsed.TotalSeconds, write: true, ct);
         if (json)
         {
             JsonOutput.Write(Console.Out, final.Report);
             return 0;
         }
-        Render(final.Report, Console.Out);
+        FactorialReportView.Render(final.Report, Console.Out);
         foreach (var f in final.Figures) Console.WriteLine($"wrote {Path.Combine(root, f)}");
         Console.WriteLine($"wrote {resultsPath}; {watch.Elapsed.TotalMinutes:F1} min");
         return 0;
@@ -362,141 +354,4 @@ public static class FactorialCommand
         });
         return done;
     }
-
-    /// <summary>Whether two factorials measure alike, so their cells may be read together: all but the tasks and seeds agree.</summary>
-    static bool SameDesign(FactorialSettings a, FactorialSettings b) =>
-        a.Conditions.SequenceEqual(b.Conditions) && a.Levels.SequenceEqual(b.Levels)
-        && a.Objectives.SequenceEqual(b.Objectives) && a.LearningRates.SequenceEqual(b.LearningRates) && a.Steps == b.Steps
-        && a.Examples == b.Examples && a.ValExamples == b.ValExamples && a.TestExamples == b.TestExamples && a.TaskShare == b.TaskShare;
-
-    /// <summary>Results of several files of one design (say, seeds run as separate processes) as one.</summary>
-    static FactorialResults Merge(IReadOnlyList<FactorialJson> parts)
-    {
-        var first = parts[0].Settings;
-        if (parts.Any(p => !SameDesign(p.Settings, first)))
-            throw new ArgumentException("--from: the files are factorials of different designs (conditions, levels, objectives, rates or sizes differ)");
-        var cells = parts.SelectMany(p => p.Cells).DistinctBy(c => (c.Task, c.Condition, c.Level, c.Seed)).ToList();
-        var searches = parts.SelectMany(p => p.Searches).DistinctBy(s => (s.Args, s.Task, s.Condition, s.Level, s.Seed)).ToList();
-        return new FactorialResults(first with
-        {
-            Tasks = parts.SelectMany(p => p.Settings.Tasks).Distinct().ToList(), Seeds = cells.Select(c => c.Seed).Distinct().Order().ToList(),
-        }, cells, searches);
-    }
-
-    /// <summary>The results in a factorial.json; an <see cref="ArgumentException"/> when there is none or it is not one.</summary>
-    public static async Task<FactorialResults> ReadResultsAsync(string path, CancellationToken ct) =>
-        Merge([await ReadAsync(path, ct) ?? throw new ArgumentException($"{path}: no such file")]);
-
-    static async Task<FactorialJson?> ReadAsync(string path, CancellationToken ct)
-    {
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonSerializer.Deserialize<FactorialJson>(await File.ReadAllTextAsync(path, ct), JsonOutput.Options)
-                   ?? throw new ArgumentException($"{path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"{path} is not a factorial's results: {e.Message}");
-        }
-    }
-
-    /// <summary>Analyses and writes factorial.json atomically (a temporary file renamed over it), with the figures when <paramref name="write"/>.</summary>
-    static async Task<FactorialJson> WriteResultsAsync(string path, FactorialSettings settings, IReadOnlyList<FactorialCell> cells,
-        IReadOnlyList<FactorialSearch> searches, string figureFolder, double seconds, bool write, CancellationToken ct)
-    {
-        var results = new FactorialResults(settings, cells, searches);
-        var figures = write && cells.Count > 0 ? WriteFigures(results, figureFolder) : [];
-        var report = FactorialAnalysis.Analyse(results);
-        var json = new FactorialJson(settings, cells, searches, report, Relative(path, figures), Math.Round(seconds, 1));
-        await WriteAsync(path, json, ct);
-        return json;
-    }
-
-    static async Task WriteAsync(string path, FactorialJson json, CancellationToken ct)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(json, JsonOutput.Options), ct);
-        File.Move(temporary, full, overwrite: true);
-    }
-
-    static IReadOnlyList<string> Relative(string resultsPath, IReadOnlyList<string> figures) =>
-        figures.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(resultsPath))!, f)).ToList();
-
-    static IReadOnlyList<string> WriteFigures(FactorialResults results, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        return Figures.FactorialPlots.Write(FactorialAnalysis.Analyse(results), folder);
-    }
-
-    /// <summary>A table of the report, as plain text cells: the console and Markdown write the same ones.</summary>
-    sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows);
-
-    /// <summary>Per task and condition a table of the levels; then the product's search against the factorial, when it ran.</summary>
-    static IReadOnlyList<ReportTable> Tables(FactorialReport report)
-    {
-        var tables = new List<ReportTable>();
-        foreach (var group in report.Levels.GroupBy(l => (l.Task, l.Condition)))
-        {
-            var objectives = group.SelectMany(l => l.Objectives.Select(o => o.Objective)).Distinct().ToList();
-            var challengers = group.SelectMany(l => l.Gains.Select(g => g.Challenger)).Distinct().ToList();
-            var rows = group.Select(l => (string[])
-            [
-                l.Level.ToString(CultureInfo.InvariantCulture), l.Seeds.ToString(CultureInfo.InvariantCulture),
-                $"{l.MeanP:F3} ± {l.MeanPSe:F3}", l.HeldOutMeanP is { } heldOut ? $"{heldOut:F3}" : "-", $"{l.AccuracyBefore:F3}",
-                .. objectives.Select(o => l.Objectives.FirstOrDefault(x => x.Objective == o) is { } x
-                    ? $"{x.MeanTest:F3}" + (x.StandardError is { } se ? $" ± {se:F3}" : "") : "-"),
-                .. challengers.Select(c => l.Gains.FirstOrDefault(g => g.Challenger == c) is { } g
-                    ? $"{SearchStatusView.Signed(g.Mean)} ({Ci(g)}){(g.BeyondNoise ? " *" : "")}" : "-"),
-                l.Verdict == FactorialAnalysis.WithinNoise ? $"within noise (best {l.Winner})" : $"{l.Verdict}: {l.Winner}",
-            ]).ToList();
-            tables.Add(new ReportTable($"{group.Key.Task}, {group.Key.Condition}: test accuracy, each objective at its own best rate (mean ± SE over seeds)",
-                ["level", "seeds", "mean p", "held-out p", "before", .. objectives, .. challengers.Select(c => $"{c} − nll (95% CI)"), "verdict"], rows));
-        }
-        if (report.Agreement.Count > 0)
-            tables.Add(new ReportTable("The product's search against the factorial",
-                ["search flags", "task", "condition", "level", "factorial", "searches agreed", "answers", "cost share"],
-                report.Agreement.Select(a => new[]
-                {
-                    a.Args.Length == 0 ? "(defaults)" : a.Args, a.Task, a.Condition, a.Level.ToString(CultureInfo.InvariantCulture),
-                    $"{a.Verdict} ({a.FactorialWinner})", $"{a.Agreed}/{a.Searches}", string.Join(", ", a.Answers), $"{a.CostShare:F2}",
-                }).ToList()));
-        return tables;
-    }
-
-    static IEnumerable<string> SignChangeLines(FactorialReport report) => report.SignChanges.Select(s =>
-        $"{s.Task}, {s.Condition}: {s.Challenger} − nll changes sign between mean p {s.FromMeanP:F3} ({SearchStatusView.Signed(s.GainBefore)}) " +
-        $"and {s.ToMeanP:F3} ({SearchStatusView.Signed(s.GainAfter)}), crossing 0 near {s.Crossing:F3}");
-
-    public static void Render(FactorialReport report, TextWriter output)
-    {
-        var console = ClusterCommandLine.AnsiFor(output);
-        foreach (var t in Tables(report))
-        {
-            var table = new Table().Title(Markup.Escape(t.Title)).AddColumns(t.Columns.Select(Markup.Escape).ToArray());
-            foreach (var row in t.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
-            console.Write(table);
-        }
-        foreach (var line in SignChangeLines(report)) output.WriteLine(line);
-    }
-
-    /// <summary>The report as Markdown tables, for docs (* marks a gain beyond noise after Holm's correction).</summary>
-    public static void RenderMarkdown(FactorialReport report, TextWriter output)
-    {
-        foreach (var t in Tables(report))
-        {
-            output.WriteLine($"**{t.Title}**");
-            output.WriteLine();
-            output.WriteLine("| " + string.Join(" | ", t.Columns) + " |");
-            output.WriteLine("|" + string.Concat(t.Columns.Select(_ => "---|")));
-            foreach (var row in t.Rows) output.WriteLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|"))) + " |");
-            output.WriteLine();
-        }
-        foreach (var line in SignChangeLines(report)) output.WriteLine($"- {line}");
-    }
-
-    static string Ci(FactorialGain g) =>
-        g.CiLow is { } lo && g.CiHigh is { } hi ? $"{SearchStatusView.Signed(lo)} to {SearchStatusView.Signed(hi)}" : "untested";
 }

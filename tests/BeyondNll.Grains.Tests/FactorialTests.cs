@@ -23,8 +23,8 @@ public class FactorialTests
 
             Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, CancellationToken.None));
 
-            var path = Path.Combine(root, FactorialCommand.ResultsFile);
-            var written = JsonSerializer.Deserialize<FactorialCommand.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
+            var path = Path.Combine(root, FactorialFiles.ResultsFile);
+            var written = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
             // Every cell: both objectives at the one rate, completed, scored on validation and test.
             Assert.Equal(4, written.Cells.Count);
             Assert.All(written.Cells, c =>
@@ -60,7 +60,7 @@ public class FactorialTests
 
             // The same design again: everything is there, so nothing trains and the results stay.
             Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, CancellationToken.None));
-            var again = JsonSerializer.Deserialize<FactorialCommand.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
+            var again = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
             Assert.Equal(written.Cells, again.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
             Assert.Equal(written.Searches, again.Searches);
 
