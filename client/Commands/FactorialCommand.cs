@@ -91,8 +91,8 @@ public static class FactorialCommand
                 parts.Add(await FactorialFiles.ReadAsync(file, ct) ?? throw new ArgumentException($"--from {file}: no such file"));
             if (parts.Count == 0) throw new ArgumentException("--from: give at least one factorial.json");
             var results = FactorialFiles.Merge(parts);
-            var figures = parse.GetValue(plot) is { } folder ? FactorialFiles.WriteFigures(results, folder) : [];
             var report = FactorialAnalysis.Analyse(results);
+            var figures = parse.GetValue(plot) is { } folder ? FactorialFiles.WriteFigures(report, folder) : [];
             if (parse.GetValue(output) is { } outPath)
                 await FactorialFiles.WriteAsync(outPath, new FactorialFiles.FactorialJson(results.Settings, results.Cells, results.Searches, report,
                     FactorialFiles.Relative(outPath, figures), parts.Sum(p => p.Seconds)), ct);

@@ -59,8 +59,8 @@ public static class FactorialFiles
         IReadOnlyList<FactorialSearch> searches, string figureFolder, double seconds, bool write, CancellationToken ct)
     {
         var results = new FactorialResults(settings, cells, searches);
-        var figures = write && cells.Count > 0 ? WriteFigures(results, figureFolder) : [];
         var report = FactorialAnalysis.Analyse(results);
+        var figures = write && cells.Count > 0 ? WriteFigures(report, figureFolder) : [];
         var json = new FactorialJson(settings, cells, searches, report, Relative(path, figures), Math.Round(seconds, 1));
         await WriteAsync(path, json, ct);
         return json;
@@ -78,9 +78,9 @@ public static class FactorialFiles
     public static IReadOnlyList<string> Relative(string resultsPath, IReadOnlyList<string> figures) =>
         figures.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(resultsPath))!, f)).ToList();
 
-    public static IReadOnlyList<string> WriteFigures(FactorialResults results, string folder)
+    public static IReadOnlyList<string> WriteFigures(FactorialReport report, string folder)
     {
         Directory.CreateDirectory(folder);
-        return Figures.FactorialPlots.Write(FactorialAnalysis.Analyse(results), folder);
+        return Figures.FactorialPlots.Write(report, folder);
     }
 }
