@@ -326,7 +326,8 @@ public static class FactorialCommand
     {
         var answer = status.Answer;
         return new FactorialSearch(task, condition, level, seed, status.Study, answer?.Objective ?? "", answer?.LearningRate ?? 0,
-            answer?.Confirmed ?? false, answer?.BeyondNoise ?? false, answer?.Gain, status.Trials.Count, status.Trials.Sum(StepsSpent), args);
+            answer?.Confirmed ?? false, answer?.BeyondNoise ?? false, answer?.Gain, status.Trials.Count, status.Trials.Sum(StepsSpent), args,
+            answer?.TestValue);
     }
 
     static async Task<IReadOnlyDictionary<string, StudyStatus>> WaitAsync(IGrainFactory grains, IReadOnlyList<string> studies, TextWriter progress,

@@ -34,11 +34,12 @@ public static class FactorialReportView
         }
         if (report.Agreement.Count > 0)
             tables.Add(new ReportTable("The product's search against the factorial",
-                ["search flags", "task", "condition", "level", "factorial", "searches agreed", "answers", "cost share"],
+                ["search flags", "task", "condition", "level", "factorial", "searches agreed", "answers", "regret (noise)", "cost share"],
                 report.Agreement.Select(a => new[]
                 {
                     a.Args.Length == 0 ? "(defaults)" : a.Args, a.Task, a.Condition, a.Level.ToString(CultureInfo.InvariantCulture),
-                    $"{a.Verdict} ({a.FactorialWinner})", $"{a.Agreed}/{a.Searches}", string.Join(", ", a.Answers), $"{a.CostShare:F2}",
+                    $"{a.Verdict} ({a.FactorialWinner})", $"{a.Agreed}/{a.Searches}", string.Join(", ", a.Answers),
+                    (a.MeanRegret is { } regret ? $"{regret:F3}" : "-") + (a.Noise is { } noise ? $" ({noise:F3})" : ""), $"{a.CostShare:F2}",
                 }).ToList()));
         return tables;
     }

@@ -102,7 +102,27 @@ public class FactorialAnalysisTests
         Assert.True(atNll.Agrees);
         // One search of 15 steps against the level's factorial: 3 seeds × 4 runs × 10 steps.
         Assert.Equal(15.0 / 120, atNll.CostShare, 12);
-        Assert.Equal(1, report.Agreement.Single(a => a.Level == 100).Agreed); // within noise: any answer agrees
+        Assert.Equal(1, report.Agreement.Single(a => a.Level == 100).Agreed); // within noise, the answer not measured on test: it agrees
+    }
+
+    [Fact]
+    public void Within_noise_a_search_agrees_only_when_its_answer_scored_within_the_factorials_noise_of_the_winner()
+    {
+        // power:1 − nll per seed: +0.05, −0.03, +0.02: power:1 is the winner, within noise; its interval's
+        // half-width is t(2) × SE = 4.303 × 0.0233 ≈ 0.100.
+        var tieLevel = new[] { Cell(100, 0, 0.8, 0.40, 0.45), Cell(100, 1, 0.8, 0.30, 0.27), Cell(100, 2, 0.8, 0.50, 0.52) };
+        FactorialSearch Search(int seed, string winner, double test) =>
+            new("cipher", "clean", 100, seed, $"s-{seed}", winner, 1e-4, true, false, null, 4, 15, TestValue: test);
+
+        var close = Analyse(tieLevel, [Search(0, "nll", 0.40), Search(1, "power:1", 0.27)]).Agreement.Single();
+        Assert.Equal(2, close.Agreed);
+        Assert.Equal((0.05 + 0.0) / 2, close.MeanRegret!.Value, 9); // winner's 0.45 and 0.27 on those seeds
+        Assert.Equal(0.100, close.Noise!.Value, 3);
+
+        // An answer the factorial's winner beats by 0.25 on the same backbone is not "within noise".
+        var far = Analyse(tieLevel, [Search(0, "power:10", 0.20)]).Agreement.Single();
+        Assert.Equal(0, far.Agreed);
+        Assert.False(far.Agrees);
     }
 
     [Fact]

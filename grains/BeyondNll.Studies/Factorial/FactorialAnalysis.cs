@@ -33,8 +33,11 @@ public sealed record FactorialSignChange(string Task, string Condition, string C
 
 /// <summary>How the product's search did on one level: how many of its seeds agreed with the factorial, at what share of its cost.</summary>
 /// <param name="Args">The searches' flags (empty: `search start`'s defaults); each setting is counted apart.</param>
+/// <param name="MeanRegret">The factorial winner's test value minus the search's answer's, each on the same seed's backbone and
+/// data, averaged over the searches that measured their answer on test (null: none did).</param>
+/// <param name="Noise">What the factorial cannot tell apart at this level: the half-width of the 95% interval of the gain its verdict rests on.</param>
 public sealed record FactorialAgreement(string Args, string Task, string Condition, int Level, string Verdict, string FactorialWinner, int Searches,
-    int Agreed, IReadOnlyList<string> Answers, double CostShare)
+    int Agreed, IReadOnlyList<string> Answers, double CostShare, double? MeanRegret = null, double? Noise = null)
 {
     /// <summary>A level counts as agreed when most of its searches agreed.</summary>
     public bool Agrees => Agreed * 2 > Searches;
@@ -114,17 +117,17 @@ public static class FactorialAnalysis
     /// NLL wins when it is the winner and beats the best challenger beyond noise; a challenger wins when it
     /// is the winner and beats NLL beyond noise (Holm-adjusted p below α); otherwise the level is within noise.
     /// </summary>
-    static string Verdict(string winner, IReadOnlyList<FactorialGain> gains)
+    static string Verdict(string winner, IReadOnlyList<FactorialGain> gains) => DecidingGain(winner, gains) switch
     {
-        if (gains.Count == 0) return WithinNoise;
-        if (winner == Objective.Nll.Spec)
-        {
-            var closest = gains.MaxBy(g => g.Mean)!;
-            return closest.BeyondNoise && closest.Mean < 0 ? NllWins : WithinNoise;
-        }
-        var gain = gains.FirstOrDefault(g => g.Challenger == winner);
-        return gain is { BeyondNoise: true, Mean: > 0 } ? ChallengerWins : WithinNoise;
-    }
+        null => WithinNoise,
+        { BeyondNoise: true, Mean: < 0 } when winner == Objective.Nll.Spec => NllWins,
+        { BeyondNoise: true, Mean: > 0 } when winner != Objective.Nll.Spec => ChallengerWins,
+        _ => WithinNoise,
+    };
+
+    /// <summary>The gain a level's verdict rests on: NLL's lead over its closest challenger when NLL wins, else the winner's gain over NLL.</summary>
+    static FactorialGain? DecidingGain(string winner, IReadOnlyList<FactorialGain> gains) =>
+        winner == Objective.Nll.Spec ? gains.MaxBy(g => g.Mean) : gains.FirstOrDefault(g => g.Challenger == winner);
 
     static List<FactorialSignChange> SignChanges(IReadOnlyList<FactorialLevel> levels) =>
         levels.GroupBy(l => (l.Task, l.Condition))
@@ -149,23 +152,42 @@ public static class FactorialAnalysis
             }).ToList();
 
     /// <summary>
-    /// A search agrees with its level when its answer is on the factorial's winning side (NLL, or any
-    /// challenger), or when the factorial finds the level within noise (then either answer is within
-    /// its noise). The cost share is one search's training steps over the whole factorial's at that level
-    /// (every seed's cell: what the factorial spent on its answer), averaged over the searches.
+    /// A search agrees with its level when the factorial decides the level and the search's answer is on the
+    /// winning side (NLL, or any challenger); when the factorial finds the level within noise, when its answer
+    /// scored on test within the level's noise of the factorial's winner on the same seed's backbone and data
+    /// (a search that names an objective the factorial shows to be far worse does not agree just because the
+    /// top two are close). A search whose answer was not measured on test (a record of an earlier version)
+    /// agrees with a within-noise level. The cost share is one search's training steps over the whole
+    /// factorial's at that level (every seed's cell: what the factorial spent on its answer), averaged over
+    /// the searches.
     /// </summary>
     static List<FactorialAgreement> Agreement(IReadOnlyList<FactorialLevel> levels, FactorialResults results) =>
         results.Searches.Select(s => s.Args).Distinct().Order(StringComparer.Ordinal).SelectMany(args => levels.Select(l =>
         {
             var searches = results.Searches.Where(s => s.Args == args && s.Task == l.Task && s.Condition == l.Condition && s.Level == l.Level).ToList();
             if (searches.Count == 0) return null;
-            var factorialSteps = results.Cells.Where(c => c.Task == l.Task && c.Condition == l.Condition && c.Level == l.Level)
-                .Sum(c => c.Runs.Sum(r => r.Steps));
-            var agreed = searches.Count(s => Agrees(l.Verdict, s.Winner));
+            var cells = results.Cells.Where(c => c.Task == l.Task && c.Condition == l.Condition && c.Level == l.Level).ToList();
+            var factorialSteps = cells.Sum(c => c.Runs.Sum(r => r.Steps));
+            var gain = DecidingGain(l.Winner, l.Gains);
+            var noise = gain is { CiHigh: { } high, CiLow: { } low } ? (high - low) / 2 : (double?)null;
+            var regrets = searches.Select(s => Regret(l, cells, s)).ToList();
+            var agreed = searches.Zip(regrets).Count(x => l.Verdict == WithinNoise && x.Second is { } regret
+                ? regret <= (noise ?? 0)
+                : Agrees(l.Verdict, x.First.Winner));
+            var measured = regrets.Where(r => r is not null).Select(r => r!.Value).ToList();
             return new FactorialAgreement(args, l.Task, l.Condition, l.Level, l.Verdict, l.Winner, searches.Count, agreed,
-                searches.Select(s => s.Winner).ToList(), factorialSteps == 0 ? double.NaN : searches.Average(s => (double)s.Steps / factorialSteps));
+                searches.Select(s => s.Winner).ToList(), factorialSteps == 0 ? double.NaN : searches.Average(s => (double)s.Steps / factorialSteps),
+                measured.Count > 0 ? measured.Average() : null, noise);
         })).Where(a => a is not null).Select(a => a!).ToList();
 
+    /// <summary>The factorial winner's test value on the search's seed minus the search's answer's; null when either is missing.</summary>
+    static double? Regret(FactorialLevel level, IReadOnlyList<FactorialCell> cells, FactorialSearch search) =>
+        search.TestValue is { } answer && cells.FirstOrDefault(c => c.Seed == search.Seed) is { } cell
+            && BestRates(cell).TryGetValue(level.Winner, out var winner)
+            ? winner.Test - answer
+            : null;
+
+    /// <summary>Whether an answer is on the winning side of a level the factorial decides (any answer, for a level within noise).</summary>
     public static bool Agrees(string verdict, string answer) => verdict switch
     {
         NllWins => answer == Objective.Nll.Spec,

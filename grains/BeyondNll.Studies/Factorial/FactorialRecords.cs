@@ -30,8 +30,9 @@ public sealed record FactorialCell(string Task, string Condition, int Level, int
 /// <param name="LearningRate">The answer's rate.</param>
 /// <param name="Steps">Training steps the search spent, its confirmation's included (a pruned or failed attempt counts the steps it ran).</param>
 /// <param name="Args">The flags the search was started with besides its data (empty: `search start`'s defaults), so that searches of other settings are told apart.</param>
+/// <param name="TestValue">The answer's value on the cell's test split (a mean over its confirmation seeds); null when not measured (records written before it was).</param>
 public sealed record FactorialSearch(string Task, string Condition, int Level, int Seed, string Study, string Winner, double LearningRate,
-    bool Confirmed, bool BeyondNoise, double? Gain, int Trials, int Steps, string Args = "");
+    bool Confirmed, bool BeyondNoise, double? Gain, int Trials, int Steps, string Args = "", double? TestValue = null);
 
 /// <summary>What a factorial measured: its settings, every cell and every search. What <c>bnll factorial</c> writes.</summary>
 public sealed record FactorialResults(FactorialSettings Settings, IReadOnlyList<FactorialCell> Cells, IReadOnlyList<FactorialSearch> Searches);
