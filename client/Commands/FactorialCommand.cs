@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using BeyondNll.Grains;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Studies;
@@ -10,6 +12,7 @@ using BeyondNll.Training.Data;
 using BeyondNll.Training.Evaluation;
 using BeyondNll.Training.Objectives;
 using BeyondNll.Training.Synthetic;
+using BeyondNll.Training.Trainer;
 
 namespace BeyondNll.Client.Commands;
 
@@ -190,7 +193,6 @@ public static class FactorialCommand
         };
         var seconds = earlier?.Seconds ?? 0;
         var ladder = settings.LearningRates.Count > 0 ? settings.LearningRates : StudyProtocol.DefaultLadder(SearchSpace.FromJson(DemoCommand.SpaceJson));
-        var runsPerCell = settings.Objectives.Count * ladder.Count;
         var args = searchArgs is null ? null : string.Join(' ', searchArgs);
         bool HasCell(string task, int seed, string condition, int level) =>
             cells.Any(c => c.Task == task && c.Seed == seed && c.Condition == condition && c.Level == level);
@@ -202,7 +204,7 @@ public static class FactorialCommand
         var grains = silo.Client;
         var total = settings.Tasks.Count * settings.Seeds.Count * settings.Conditions.Count * settings.Levels.Count;
         say.WriteLine($"factorial: {total} cells ({settings.Tasks.Count} tasks × {settings.Conditions.Count} conditions × {settings.Levels.Count} levels × " +
-                      $"{settings.Seeds.Count} seeds), {runsPerCell} runs each ({settings.Objectives.Count} objectives × {ladder.Count} rates) of {settings.Steps} steps; " +
+                      $"{settings.Seeds.Count} seeds), {settings.Objectives.Count * ladder.Count} runs each ({settings.Objectives.Count} objectives × {ladder.Count} rates) of {settings.Steps} steps; " +
                       $"{cells.Count} cells done before; silo in this process, {LocalRun.Slots} CPU slot(s)");
 
         foreach (var task in settings.Tasks)
@@ -216,7 +218,7 @@ public static class FactorialCommand
             var backboneOf = await LocalRun.PretrainLevelsAsync(seedRoot,
                 new SyntheticBackboneOptions { Task = task, Seed = seed, TaskShare = settings.TaskShare }, settings.Levels, reuse: true, json, ct);
 
-            var studies = new List<(string Condition, int Level, string Study, bool Search, double MeanP, double? HeldOut, double Before)>();
+            var studies = new List<CellStudy>();
             foreach (var (condition, level) in pending)
             {
                 var data = WriteData(task, condition, seed, settings, Path.Combine(seedRoot, condition.Replace(':', '-')));
@@ -227,28 +229,21 @@ public static class FactorialCommand
                     SearchStartCommand.DefaultRecipe.MaxLength, data.Val));
                 var before = AccuracyBefore(backboneOf(level), data.Test);
                 var recipe = SearchStartCommand.DefaultRecipe with { Steps = settings.Steps, Seed = seed * 1000 };
-                var cellStudy = $"grid-{task}-{condition.Replace(':', '-')}-s{seed}-p{level}";
+                var cell = $"{task}-{condition.Replace(':', '-')}-s{seed}-p{level}";
+                var started = new List<(string Study, bool Search)>();
                 if (!HasCell(task, seed, condition, level))
                 {
-                    // The grid: the protocol runs NLL and every enqueued objective once at every rung, which is every run of the cell.
-                    var request = SearchStartCommand.Resolve(new StudyRequest
-                    {
-                        Name = cellStudy, Backbone = name, TrainPath = data.Train, ValPath = data.Val, TestPath = data.Test, SpaceJson = "",
-                        SpaceName = Path.Combine(root, "space.json"), Trials = runsPerCell, Parallel = LocalRun.Slots, Metric = "accuracy",
-                        Workload = "torch", Seed = StudyProtocol.SeedOf(cellStudy), Evaluations = 0, Confirm = 0,
-                        Enqueue = settings.Objectives.Where(o => o != Objective.Nll.Spec).ToList(), LearningRates = ladder, Recipe = recipe,
-                        KeepModels = 1,
-                    });
-                    await grains.GetGrain<IStudyGrain>(cellStudy).Start(request);
-                    studies.Add((condition, level, cellStudy, false, probe.MeanP, probe.HeldOutMeanP, before));
+                    var grid = GridRequest($"grid-{cell}", name, data, recipe, settings.Objectives, ladder, Path.Combine(root, "space.json"));
+                    await grains.GetGrain<IStudyGrain>(grid.Name).Start(grid);
+                    started.Add((grid.Name, false));
                 }
                 if (NeedsSearch(task, seed, condition, level))
                 {
-                    var searchStudy = $"search-{task}-{condition.Replace(':', '-')}-s{seed}-p{level}";
-                    var request = SearchRequest(searchArgs!, searchStudy, name, data.Train, data.Val, data.Test, recipe.Seed, recipe.Steps);
-                    await grains.GetGrain<IStudyGrain>(searchStudy).Start(request);
-                    studies.Add((condition, level, searchStudy, true, probe.MeanP, probe.HeldOutMeanP, before));
+                    var search = SearchRequest(searchArgs!, SearchStudyName(cell, args!), name, data.Train, data.Val, data.Test, recipe.Seed, recipe.Steps);
+                    await grains.GetGrain<IStudyGrain>(search.Name).Start(search);
+                    started.Add((search.Name, true));
                 }
+                studies.AddRange(started.Select(x => new CellStudy(condition, level, x.Study, x.Search, probe.MeanP, probe.HeldOutMeanP, before)));
             }
             var statuses = await WaitAsync(grains, studies.Select(s => s.Study).ToList(), progress, $"{task}, seed {seed}", ct);
             foreach (var s in studies)
@@ -273,6 +268,31 @@ public static class FactorialCommand
         Console.WriteLine($"wrote {resultsPath}; {watch.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
+
+    /// <summary>A study started for one cell: its grid, or the product's search on the cell's backbone and data.</summary>
+    sealed record CellStudy(string Condition, int Level, string Study, bool Search, double MeanP, double? HeldOut, double Before);
+
+    /// <summary>
+    /// A cell's grid as one study: the protocol runs NLL and every enqueued objective once at every rung of
+    /// the ladder, which is every run of the cell; no pruning, no confirmation (the seeds are the factorial's).
+    /// </summary>
+    static StudyRequest GridRequest(string study, string backbone, LocalRun.DataFiles data, TrainingRecipe recipe,
+        IReadOnlyList<string> objectives, IReadOnlyList<double> ladder, string spacePath) =>
+        SearchStartCommand.Resolve(new StudyRequest
+        {
+            Name = study, Backbone = backbone, TrainPath = data.Train, ValPath = data.Val, TestPath = data.Test, SpaceJson = "",
+            SpaceName = spacePath, Trials = objectives.Count * ladder.Count, Parallel = LocalRun.Slots, Metric = "accuracy",
+            Workload = "torch", Seed = StudyProtocol.SeedOf(study), Evaluations = 0, Confirm = 0,
+            Enqueue = objectives.Where(o => o != Objective.Nll.Spec).ToList(), LearningRates = ladder, Recipe = recipe, KeepModels = 1,
+        });
+
+    /// <summary>
+    /// The study name of a cell's search: searches of other flags on the same cell are other studies, told
+    /// apart by a hash of their flags (the defaults' keeps the plain name earlier factorials used).
+    /// </summary>
+    static string SearchStudyName(string cell, string args) =>
+        args.Length == 0 ? $"search-{cell}"
+            : $"search-{cell}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(args)))[..8]}";
 
     /// <summary>The request `bnll search start` would make of its defaults and <paramref name="searchArgs"/>, on a cell's backbone and data.</summary>
     /// <remarks>The training seed and steps are the cell's, so the search trains as the grid does; a

@@ -50,6 +50,7 @@ public class FactorialTests
                 Assert.Equal(string.Join(' ', search), s.Args);
                 Assert.True(s.Confirmed);
                 Assert.Equal(2 * 3 + 2 * 2 * 3, s.Steps); // two search trials and two configurations on two seeds, 3 steps each
+                Assert.InRange(s.TestValue!.Value, 0, 1); // the answer scored on the cell's test split
             });
             Assert.Equal(2, written.Report.Levels.Count);
             Assert.All(written.Report.Levels, l => Assert.Equal(2, l.Seeds));
@@ -63,6 +64,16 @@ public class FactorialTests
             var again = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
             Assert.Equal(written.Cells, again.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
             Assert.Equal(written.Searches, again.Searches);
+
+            // A search of other flags on seed 0's cells: other studies beside the first ones, the cells untouched.
+            string[] cheaper = ["--trials", "1", "--lr", "3e-4", "--confirm", "0", "--evaluations", "0"];
+            Assert.Equal(0, await FactorialCommand.RunAsync(settings with { Seeds = [0] }, cheaper, root, root, json: true, CancellationToken.None));
+            var both = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
+            Assert.Equal(written.Cells, both.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
+            var added = both.Searches.Where(s => s.Args == string.Join(' ', cheaper)).ToList();
+            Assert.Equal([0, 0], added.Select(s => s.Seed));
+            Assert.All(added, s => Assert.Equal(3, s.Steps));
+            Assert.Equal(6, both.Searches.Select(s => s.Study).Distinct().Count());
 
             // Another design in the same folder is refused, and the results are untouched.
             var before = await File.ReadAllTextAsync(path);
