@@ -24,7 +24,13 @@ public sealed class WebSilo : IAsyncLifetime
     public const string Backbone = "micro";
 
     readonly string folder = Path.Combine(Path.GetTempPath(), "bnll-web-tests", Guid.NewGuid().ToString("N")[..12]);
+    readonly string? otlpEndpoint;
     WebApplication? app;
+
+    public WebSilo() { }
+
+    /// <summary>A silo that also sends its metrics and traces to an OpenTelemetry collector at <paramref name="otlpEndpoint"/>.</summary>
+    public WebSilo(string otlpEndpoint) => this.otlpEndpoint = otlpEndpoint;
 
     public string Url { get; private set; } = "";
     public string Train { get; private set; } = "";
@@ -40,6 +46,7 @@ public sealed class WebSilo : IAsyncLifetime
         {
             DataDirectory = Path.Combine(folder, "cluster"), Devices = "simulated:2", SiloPort = silo, PrimarySiloPort = silo,
             GatewayPort = FreePort(), DashboardPort = FreePort(), DashboardToken = Token, WatchdogPeriod = TimeSpan.FromMilliseconds(500),
+            OtlpEndpoint = otlpEndpoint,
         };
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -87,7 +94,7 @@ public sealed class WebSilo : IAsyncLifetime
     public Task<StudyStatus> WaitUntilFinished(string study, TimeSpan timeout) =>
         WaitFor(study, s => s.State is not (StudyState.Running or StudyState.Pending), timeout);
 
-    static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
