@@ -65,6 +65,31 @@ public sealed class BrowserTests(WebSilo silo)
         Assert.DoesNotContain("live", await page.EvaluateExpressionAsync<string>("document.getElementById('continuum-table')?.textContent ?? ''"));
     }
 
+    [Fact]
+    public async Task The_study_list_shows_a_new_study_and_its_end_without_a_reload()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `apt-get install chromium chromium-driver` (.ci/run does)");
+        Directory.CreateDirectory(Screenshots);
+        await using var browser = await Launch();
+        await using var page = await browser.NewPageAsync();
+        var navigations = 0;
+        page.FrameNavigated += (_, e) => { if (e.Frame == page.MainFrame) navigations++; };
+        var response = await page.GoToAsync($"{silo.Url}/studies?token={WebSilo.Token}");
+        Assert.True(response.Ok, $"the list answered {response.Status}");
+        var loaded = navigations;
+        await page.EvaluateExpressionAsync("window.sameDocument = true");
+
+        // A study started after the page loaded appears in the list, and its state follows it to the end.
+        await silo.StartStudy("listed", seconds: 1, trials: 2);
+        const string row = "[...document.querySelectorAll('#studies tr')].find(r => r.textContent.includes('listed'))";
+        await page.WaitForFunctionAsync($"() => {{ const r = {row}; return r && r.querySelector('.state-completed') !== null; }}",
+            new WaitForFunctionOptions { Timeout = 60_000, PollingInterval = 200 });
+        Assert.True(await page.EvaluateExpressionAsync<bool>("window.sameDocument === true"), "the page was reloaded");
+        Assert.Equal(loaded, navigations);
+        Assert.Contains("2/2", await page.EvaluateExpressionAsync<string>($"{row}.textContent")); // trials done of the budget
+        await Shot(page, "studies-live");
+    }
+
     static Task<IBrowser> Launch() => Puppeteer.LaunchAsync(new LaunchOptions
     {
         ExecutablePath = Chromium,

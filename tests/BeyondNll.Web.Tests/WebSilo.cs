@@ -30,7 +30,7 @@ public sealed class WebSilo : IAsyncLifetime
     public WebSilo() { }
 
     /// <summary>A silo that also sends its metrics and traces to an OpenTelemetry collector at <paramref name="otlpEndpoint"/>.</summary>
-    public WebSilo(string otlpEndpoint) => this.otlpEndpoint = otlpEndpoint;
+    internal WebSilo(string otlpEndpoint) => this.otlpEndpoint = otlpEndpoint; // internal: a collection fixture may have one public constructor
 
     public string Url { get; private set; } = "";
     public string Train { get; private set; } = "";
