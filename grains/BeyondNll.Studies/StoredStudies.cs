@@ -39,6 +39,8 @@ public static class StoredStudies
             trial.Recipe = RecipeOf(trial, record.Request.Recipe!);
             if (!changed.Contains(trial.Number)) changed.Add(trial.Number);
         }
+        foreach (var trial in trials.Where(FoldIntermediate))
+            if (!changed.Contains(trial.Number)) changed.Add(trial.Number);
         if (record.TrialCount != trials.Count)
         {
             record.TrialCount = trials.Count;
@@ -56,6 +58,21 @@ public static class StoredStudies
         Dtype = r.Dtype ?? WeightPrecision.Float32, GradientCheckpointing = r.GradientCheckpointing, LoraRank = r.LoraRank,
         LoraAlpha = r.LoraAlpha > 0 ? r.LoraAlpha : TrainingRecipe.Default.LoraAlpha, LoraTargets = r.LoraTargets ?? LoraOptions.AllLinear,
     };
+
+    /// <summary>
+    /// Moves the intermediate values a trial stored apart (versions before the curve held them) into its
+    /// curve, where a value the pruner saw may be missing: the curve was the trial grain's last snapshot.
+    /// </summary>
+    /// <returns>True when the trial changed.</returns>
+    static bool FoldIntermediate(StudyTrial trial)
+    {
+        if (trial.Intermediate is not { } values) return false;
+        foreach (var (step, value) in values.OrderBy(kv => kv.Key))
+            if (trial.Curve.FirstOrDefault(p => p.Step == step) is not { Value: not null })
+                trial.Curve = StudyModel.WithValue(trial.Curve, step, value);
+        trial.Intermediate = null;
+        return true;
+    }
 
     static TrainingRecipe RecipeOf(StudyTrial t, TrainingRecipe study) => study with
     {

@@ -56,7 +56,6 @@ public sealed class StudyTrial
     public double? Value { get; set; }
     /// <summary>The metric on the study's held-out test data, when it has some (what it reports).</summary>
     public double? TestValue { get; set; }
-    public Dictionary<int, double> Intermediate { get; set; } = [];
     public List<StudyAttempt> Attempts { get; set; } = [];
     public string? Message { get; set; }
     public int Step { get; set; }
@@ -65,9 +64,12 @@ public sealed class StudyTrial
     /// <summary>What the completed attempt's workload trained (see <see cref="TrialOutcome.TrainableParameters"/>).</summary>
     public long? TrainableParameters { get; set; }
     public string? WeightDtype { get; set; }
-    /// <summary>The learning curve of the attempts that led here: points up to the step the current attempt resumed from, then its own.</summary>
+    /// <summary>The learning curve of the attempts that led here: points up to the step the current attempt resumed from, then its own.
+    /// Its points with a value are the intermediate values the pruner saw (the study records each as it is reported).</summary>
     public List<CurvePoint> Curve { get; set; } = [];
 
+    [Obsolete("stored by versions before the curve held them; read only to fold into the Curve of an old trial")]
+    public Dictionary<int, double>? Intermediate { get; set; }
     [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old trial")]
     public string? Objective { get; set; }
     [Obsolete("stored by versions before the recipe; read only to make the Recipe of an old trial")]

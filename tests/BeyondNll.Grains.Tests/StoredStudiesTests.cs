@@ -13,7 +13,8 @@ namespace BeyondNll.Grains.Tests;
 /// Studies, attempts, backbones and the continuum stored by the version before the study model
 /// (Stored/*.json, that version's own storage format) load in this one: a completed study shows its
 /// trials, recipes and answer; a running one is brought up to date, stores its trials apart and
-/// finishes; `best` and `continuum` read the old records.
+/// finishes; `best` and `continuum` read the old records. Studies stored by the study model's first
+/// version (Stored/v2: trial records apart, intermediate values kept beside the curve) load too.
 /// </summary>
 public sealed class StoredStudiesTests : IAsyncLifetime
 {
@@ -36,6 +37,10 @@ public sealed class StoredStudiesTests : IAsyncLifetime
         await Store(database, "trial/legacy1|1|1|127.0.0.1:11111@1", "attempt", "attempt-v1.json", placeholders);
         await Store(database, "backbone/tiny", "backbone", "backbone-v1.json", placeholders);
         await Store(database, "continuum/0", "continuum", "continuum-v1.json", placeholders);
+        // The study model's own format (v2): the study's small record and one record per trial.
+        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Stored", "v2", "index.tsv")))
+            if (line.Split('\t') is [var grain, var state, var file])
+                await Store(database, grain, state, Path.Combine("v2", file), placeholders);
         cluster = await TestCluster.Start(data.ClusterData, "simulated:2");
         await cluster.Grains.GetGrain<IBackboneGrain>("micro").Register(data.Backbone);
     }
@@ -109,6 +114,38 @@ public sealed class StoredStudiesTests : IAsyncLifetime
         cluster = await TestCluster.Start(data.ClusterData, "simulated:2");
         var again = await cluster.Grains.GetGrain<IStudyGrain>("legacy2").GetStatus();
         Assert.Equal(status.Trials.Select(t => (t.Objective, t.Value, t.State)), again.Trials.Select(t => (t.Objective, t.Value, t.State)));
+    }
+
+    [Fact]
+    public async Task A_completed_study_of_the_study_models_first_version_shows_its_trials_curves_and_answer()
+    {
+        var status = await cluster.Grains.GetGrain<IStudyGrain>("split1").GetStatus();
+
+        Assert.Equal((StudyState.Completed, 10, 6), (status.State, status.Trials.Count, status.TrialBudget));
+        Assert.Equal(TrialRunState.Pruned, status.Trials[5].State);
+        Assert.Equal(4, status.Trials.Count(t => t.Role == TrialRoles.Confirm));
+        // The intermediate values stored beside the curve are the curve's values now.
+        Assert.Equal([(2, 0.4407673101300496), (5, 0.550959137662562), (8, 0.6611509651950744)], status.Trials[3].Intermediate);
+        Assert.Equal([2], status.Trials[5].Intermediate.Select(p => p.Step));
+        var answer = status.Answer!;
+        Assert.Equal(("bottom-p:0.8999", true), (answer.Objective, answer.Confirmed));
+        Assert.Equal(0.6611509651950744 - 0.5664913841684335, answer.Gain!.Value, 1e-9);
+    }
+
+    [Fact]
+    public async Task A_running_study_of_the_study_models_first_version_keeps_its_finished_trials_reruns_the_lost_ones_and_finishes()
+    {
+        var status = await Studies.WaitUntilFinished(cluster.Grains.GetGrain<IStudyGrain>("split2"), TimeSpan.FromSeconds(60));
+
+        Assert.Equal((StudyState.Completed, 4), (status.State, status.Trials.Count));
+        Assert.Equal([0.5664913841684335, 0.6610299262870039], status.Trials.Take(2).Select(t => t.Value!.Value));
+        Assert.All(status.Trials.Take(2), t => Assert.Single(t.Attempts));
+        Assert.All(status.Trials.Skip(2), t =>
+        {
+            Assert.Equal(TrialRunState.Completed, t.State);
+            Assert.StartsWith("failed: silo 127.0.0.1:25287@155083255 is gone", t.Attempts[0].Outcome);
+            Assert.Equal([2, 4, 6, 8], t.Intermediate.Select(p => p.Step));
+        });
     }
 
     [Fact]

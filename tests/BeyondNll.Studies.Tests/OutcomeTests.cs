@@ -32,7 +32,54 @@ public class OutcomeTests
         Assert.Equal(TrialRoles.Confirm, d.Model.Trials[confirm.Number].Role);
         // Confirmation trials run in full: intermediate values are recorded but never prune.
         Assert.True(d.Model.Report(confirm.Number, Driver.KeyOf(confirm), 25, 0.0));
-        Assert.Equal(0.0, d.Model.Trials[confirm.Number].Intermediate[25]);
+        Assert.Equal(0.0, d.Model.Trials[confirm.Number].Curve.Single(p => p.Step == 25).Value);
+    }
+
+    [Fact]
+    public void An_intermediate_value_is_in_the_trials_curve_at_once_and_an_older_snapshot_of_the_curve_does_not_drop_it()
+    {
+        var d = new Driver(Driver.Request(trials: 5, parallel: 1, pruner: "median"));
+        var first = d.StartNext()!;
+        Assert.True(d.Model.Report(first.Number, Driver.KeyOf(first), 25, 0.4));
+        Assert.Equal([(25, (double?)null, (double?)0.4)], d.Model.Trials[0].Curve.Select(p => (p.Step, p.TrainLoss, p.Value)));
+
+        // The trial grain's curve, polled before it sent step 50's value: the losses join, the value stays.
+        Assert.True(d.Model.Report(first.Number, Driver.KeyOf(first), 50, 0.5));
+        d.Model.Progress(d.Model.Trials[0], new TrialProgress(TrialRunState.Running, 40, 100, 1.6, 0.4, "cpu:0", 0, 4001,
+            [new CurvePoint(10, 2.0, null), new CurvePoint(25, 1.8, 0.4), new CurvePoint(40, 1.6, null)]));
+        Assert.Equal([(10, 2.0, null), (25, 1.8, 0.4), (40, 1.6, null), (50, (double?)null, (double?)0.5)],
+            d.Model.Trials[0].Curve.Select(p => (p.Step, p.TrainLoss, p.Value)));
+
+        // A restarted study's pruner reads the values back from the curves: a trial below them is stopped.
+        d.Complete(first, 0.6);
+        for (var i = 0; i < 2; i++)
+        {
+            var spec = d.StartNext()!;
+            Assert.True(d.Model.Report(spec.Number, Driver.KeyOf(spec), 25, 0.8));
+            d.Complete(spec, 0.85);
+        }
+        d.Reload();
+        var weak = d.StartNext()!;
+        Assert.False(d.Model.Report(weak.Number, Driver.KeyOf(weak), 25, 0.1));
+    }
+
+    [Fact]
+    public void A_trial_stored_with_its_intermediate_values_apart_gets_them_in_its_curve_when_it_loads()
+    {
+        var d = new Driver(Driver.Request(trials: 1, parallel: 1));
+        var spec = d.StartNext()!;
+        d.Complete(spec, 0.6);
+        d.Model.TakeChanges();
+        // As the version before stored it: every value the pruner saw apart, the curve the last snapshot (step 75's value missing).
+        var stored = System.Text.Json.JsonSerializer.Deserialize<StudyTrial>(System.Text.Json.JsonSerializer.Serialize(d.Model.Trials[0]))!;
+        stored.Curve = [new CurvePoint(25, 1.8, 0.4), new CurvePoint(50, 1.7, 0.5)];
+#pragma warning disable CS0618 // the old field, as an old record has it
+        stored.Intermediate = new Dictionary<int, double> { [25] = 0.4, [50] = 0.5, [75] = 0.55 };
+        var upgraded = StoredStudies.Upgrade(d.Model.Record, [stored]);
+        Assert.Null(upgraded.Trials[0].Intermediate);
+#pragma warning restore CS0618
+        Assert.Equal([(25, (double?)1.8, (double?)0.4), (50, 1.7, 0.5), (75, null, 0.55)], upgraded.Trials[0].Curve.Select(p => (p.Step, p.TrainLoss, p.Value)));
+        Assert.Equal([0], upgraded.ChangedTrials); // written back in the new form
     }
 
     [Fact]
