@@ -29,8 +29,24 @@ public sealed class ClusterConnection : IAsyncDisposable
     public const string TlsCertificateVariable = "BNLL_TLS_CERTIFICATE";
     public const string TlsPasswordVariable = "BNLL_TLS_PASSWORD";
 
-    /// <summary>How long to keep trying to reach a gateway before giving up.</summary>
+    /// <summary>How long to keep trying to reach a gateway before giving up, unless $BNLL_CONNECT_TIMEOUT says otherwise.</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(5);
+
+    /// <summary>Seconds a command keeps trying to reach a gateway (a busy machine's silo may need more than the default).</summary>
+    public const string ConnectTimeoutVariable = "BNLL_CONNECT_TIMEOUT";
+
+    /// <summary>$BNLL_CONNECT_TIMEOUT as a deadline, else <see cref="DefaultDeadline"/>.</summary>
+    /// <exception cref="ArgumentException">A value that is no positive number of seconds.</exception>
+    public static TimeSpan DeadlineFromEnvironment() => ParseDeadline(Environment.GetEnvironmentVariable(ConnectTimeoutVariable));
+
+    public static TimeSpan ParseDeadline(string? seconds)
+    {
+        if (string.IsNullOrWhiteSpace(seconds)) return DefaultDeadline;
+        return double.TryParse(seconds.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)
+               && s > 0 && s <= 3600
+            ? TimeSpan.FromSeconds(s)
+            : throw new ArgumentException($"{ConnectTimeoutVariable} must be a number of seconds in (0, 3600], got '{seconds}'");
+    }
 
     static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
@@ -44,6 +60,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <param name="tls">The cluster's certificate for TLS; null: the file named by $BNLL_TLS_CERTIFICATE, if any (else no TLS).</param>
     /// <exception cref="ArgumentException">A gateway that is not host:port, or a certificate that cannot be used.</exception>
     /// <param name="clusterId">The silos' --cluster-id; null: <see cref="ClusterIdFromEnvironment"/>.</param>
+    /// <param name="deadline">How long to keep trying; null: <see cref="DeadlineFromEnvironment"/>.</param>
     /// <exception cref="ClusterUnreachableException">No silo answered before the deadline (or none accepted the connection's TLS or cluster id).</exception>
     public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken ct, TimeSpan? deadline = null,
         X509Certificate2? tls = null, string? clusterId = null)
@@ -54,7 +71,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         tls ??= CertificateFromEnvironment();
         var endpoints = new List<IPEndPoint>();
         foreach (var address in addresses) endpoints.Add(await address.ResolveAsync(ct));
-        var patience = deadline ?? DefaultDeadline;
+        var patience = deadline ?? DeadlineFromEnvironment();
         var giveUpAt = DateTimeOffset.UtcNow + patience;
 
         // No default configuration sources and no console logging: Orleans' log lines would mix

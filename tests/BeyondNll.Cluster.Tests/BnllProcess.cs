@@ -24,6 +24,7 @@ static class BnllProcess
         start.Environment.Remove(ClusterConnection.TlsCertificateVariable);
         start.Environment.Remove(ClusterConnection.TlsPasswordVariable);
         start.Environment.Remove(ClusterConnection.ClusterIdVariable);
+        start.Environment.Remove(ClusterConnection.ConnectTimeoutVariable);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Collect(process, e.Data, Stdout);

@@ -118,6 +118,27 @@ public class GatewayTests
         Assert.DoesNotContain("wrote", stdout);
     }
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public async Task A_connect_timeout_that_is_no_positive_number_of_seconds_is_bad_input(string value)
+    {
+        var (exit, _, stderr) = await Bnll(["cluster", "--gateway", $"localhost:{FreePort()}"],
+            new() { [ClusterConnection.ConnectTimeoutVariable] = value });
+        Assert.Equal(CommandLineExit.BadInput, exit);
+        Assert.Contains($"error: BNLL_CONNECT_TIMEOUT must be a number of seconds in (0, 3600], got '{value}'", stderr);
+    }
+
+    [Fact]
+    public void The_connect_timeout_is_the_variables_seconds_or_five()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), ClusterConnection.ParseDeadline(null));
+        Assert.Equal(TimeSpan.FromSeconds(5), ClusterConnection.ParseDeadline(" "));
+        Assert.Equal(TimeSpan.FromSeconds(30), ClusterConnection.ParseDeadline("30"));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), ClusterConnection.ParseDeadline("2.5"));
+    }
+
     [Fact]
     public async Task A_TLS_certificate_that_cannot_be_used_is_bad_input()
     {

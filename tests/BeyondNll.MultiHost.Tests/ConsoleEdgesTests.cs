@@ -1,3 +1,4 @@
+using BeyondNll.Client.Cluster;
 using BeyondNll.Client.Commands;
 using BeyondNll.Cluster.Tests;
 using BeyondNll.Grains.Tests;
@@ -17,8 +18,12 @@ public sealed class ConsoleEdgesTests : IDisposable
 
     public void Dispose() => data.Dispose();
 
+    /// <summary>bnll against these tests' silos, which a loaded machine may keep from answering within the default 5 s.</summary>
     static Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args, Dictionary<string, string>? environment = null) =>
-        BnllProcess.Run(Patience, args, environment);
+        BnllProcess.Run(Patience, args, Patient(environment));
+
+    static Dictionary<string, string> Patient(Dictionary<string, string>? environment = null) =>
+        new(environment ?? []) { [ClusterConnection.ConnectTimeoutVariable] = "30" };
 
     [Fact]
     public async Task A_silo_with_its_own_cluster_id_is_reached_by_the_flag_or_the_variable()
@@ -34,7 +39,7 @@ public sealed class ConsoleEdgesTests : IDisposable
         Assert.True(byVariable.Exit == 0, byVariable.Stderr);
         Assert.Equal("{\"studies\":[]}", byVariable.Stdout.Trim());
 
-        var without = await Bnll(["cluster", "--gateway", gateway]);
+        var without = await BnllProcess.Run(Patience, ["cluster", "--gateway", gateway]); // refused: the default deadline is enough
         Assert.Equal(CommandLineExit.Unreachable, without.Exit);
         Assert.Contains($"error: the silo at {gateway} did not let this client in: it may belong to another cluster (this client's cluster id is 'bnll'", without.Stderr);
     }
@@ -59,7 +64,7 @@ public sealed class ConsoleEdgesTests : IDisposable
         };
         foreach (var (study, args) in watchers)
         {
-            using var bnll = BnllProcess.Start(args);
+            using var bnll = BnllProcess.Start(args, Patient());
             // Interrupt once it is following the study: its progress line is on stderr.
             var deadline = DateTime.UtcNow + Patience;
             while (!BnllProcess.ErrorSoFar(bnll).Contains($"{study}: running") && DateTime.UtcNow < deadline) await Task.Delay(200);
