@@ -44,6 +44,15 @@ public sealed class ConsoleEdgesTests : IDisposable
         Assert.Contains($"error: the silo at {gateway} did not let this client in: it may belong to another cluster (this client's cluster id is 'bnll'", without.Stderr);
     }
 
+    /// <summary>Waits for the silo's ready line and registers the micro backbone on it; its gateway.</summary>
+    async Task<string> ReadyWithBackbone(SiloProcess silo)
+    {
+        await silo.WaitForReadyLine(Patience);
+        var gateway = $"localhost:{silo.GatewayPort}";
+        Assert.Equal(0, (await Bnll(["backbone", "add", "micro", "--path", data.Backbone, "--gateway", gateway])).Exit);
+        return gateway;
+    }
+
     /// <summary>
     /// `bnll export --format verl` of a winner the paper's trainer would not run as it is (here a recipe with a
     /// min_lr_ratio, which that trainer has no setting for) exits 2 with the reason, and prints no flags.
@@ -52,9 +61,7 @@ public sealed class ConsoleEdgesTests : IDisposable
     public async Task Exporting_a_winner_the_papers_trainer_cannot_run_exits_2_with_the_reason()
     {
         using var silo = SiloProcess.StartLocal(data.ClusterData, ["--devices", "simulated:2"]);
-        await silo.WaitForReadyLine(Patience);
-        var gateway = $"localhost:{silo.GatewayPort}";
-        Assert.Equal(0, (await Bnll(["backbone", "add", "micro", "--path", data.Backbone, "--gateway", gateway])).Exit);
+        var gateway = await ReadyWithBackbone(silo);
         var started = await Bnll(["search", "start", "decayed", "--backbone", "micro", "--train", data.Train, "--val", data.Val,
             "--workload", "simulated:0.2", "--trials", "3", "--confirm", "0", "--set", "min_lr_ratio=0.1", "--wait", "--gateway", gateway]);
         Assert.True(started.Exit == 0, started.Stderr);
@@ -73,9 +80,7 @@ public sealed class ConsoleEdgesTests : IDisposable
     public async Task Ctrl_C_while_watching_says_the_study_runs_on_and_how_to_cancel_it()
     {
         using var silo = SiloProcess.StartLocal(data.ClusterData, ["--devices", "simulated:1"]);
-        await silo.WaitForReadyLine(Patience);
-        var gateway = $"localhost:{silo.GatewayPort}";
-        Assert.Equal(0, (await Bnll(["backbone", "add", "micro", "--path", data.Backbone, "--gateway", gateway])).Exit);
+        var gateway = await ReadyWithBackbone(silo);
 
         var watchers = new[]
         {
