@@ -113,10 +113,11 @@ public static class StudyFigures
     {
         var plot = new Plot();
         var labelled = new HashSet<string>();
-        foreach (var t in status.Trials.Where(t => t.Intermediate.Count > 0).OrderBy(t => t.Number))
+        // A trial's intermediate values are read from its curve once (TrialView computes them on each access).
+        foreach (var (t, values) in status.Trials.OrderBy(t => t.Number).Select(t => (t, t.Intermediate)).Where(x => x.Intermediate.Count > 0))
         {
             var family = FamilyColors.FamilyOf(t.Objective);
-            var line = plot.Add.Scatter(t.Intermediate.Select(v => (double)v.Step).ToArray(), t.Intermediate.Select(v => v.Value).ToArray(),
+            var line = plot.Add.Scatter(values.Select(v => (double)v.Step).ToArray(), values.Select(v => v.Value).ToArray(),
                 FamilyColors.Of(family).WithAlpha(0.75));
             line.MarkerSize = 4;
             line.LineWidth = 1.5f;
