@@ -227,7 +227,9 @@ public static class FactorialCommand
                 await backbone.Register(backboneOf(level));
                 var probe = await backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
                     SearchStartCommand.DefaultRecipe.MaxLength, data.Val));
-                var before = AccuracyBefore(backboneOf(level), data.Test);
+                // A cell measured before (a search added to it now) has its accuracy before fine-tuning already.
+                var before = cells.FirstOrDefault(c => c.Task == task && c.Seed == seed && c.Condition == condition && c.Level == level)?.AccuracyBefore
+                    ?? AccuracyBefore(backboneOf(level), data.Test);
                 var recipe = SearchStartCommand.DefaultRecipe with { Steps = settings.Steps, Seed = seed * 1000 };
                 var cell = $"{task}-{condition.Replace(':', '-')}-s{seed}-p{level}";
                 var started = new List<(string Study, bool Search)>();
