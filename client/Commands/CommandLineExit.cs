@@ -63,7 +63,20 @@ public static class CommandLineExit
             Console.Error.WriteLine("cancelled");
             return Failed;
         }
+        catch (Exception e)
+        {
+            // Not the user's doing (a bug, or a failure in the cluster that could not be sent back whole):
+            // one line, and the whole trace only when asked for, for a bug report.
+            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+            Console.Error.WriteLine(Environment.GetEnvironmentVariable(TraceVariable) == "1"
+                ? e.ToString()
+                : $"(an unexpected failure; the silo's log may say more, and {TraceVariable}=1 prints the whole trace)");
+            return Failed;
+        }
     }
+
+    /// <summary>Set to 1 to print the whole trace of an unexpected failure.</summary>
+    public const string TraceVariable = "BNLL_TRACE";
 
     static IEnumerable<string> CommandPath(ParseResult parsed)
     {

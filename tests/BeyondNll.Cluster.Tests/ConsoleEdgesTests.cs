@@ -71,4 +71,31 @@ public class ConsoleEdgesTests
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>A failure that is not the user's doing (a bug, or one the cluster could not send back whole) is one line and exit 1, not a stack trace.</summary>
+    [Fact]
+    public async Task An_unexpected_failure_is_one_line_and_exit_1()
+    {
+        var root = new System.CommandLine.RootCommand();
+        var failing = new System.CommandLine.Command("fail");
+        failing.SetAction((_, _) => throw new InvalidOperationException("Could not find a codec for type X.\n   at Somewhere()"));
+        root.Subcommands.Add(failing);
+        var error = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(error);
+        int exit;
+        try
+        {
+            exit = await CommandLineExit.RunAsync(root, ["fail"]);
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+        Assert.Equal(CommandLineExit.Failed, exit);
+        var text = error.ToString();
+        Assert.Contains("error: InvalidOperationException: Could not find a codec for type X.", text);
+        Assert.Contains($"{CommandLineExit.TraceVariable}=1 prints the whole trace", text);
+        Assert.DoesNotContain("at Somewhere()", text);
+    }
 }
