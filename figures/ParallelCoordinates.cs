@@ -24,7 +24,7 @@ public static class ParallelCoordinates
         var space = string.IsNullOrWhiteSpace(status.SpaceJson) ? null : SearchSpace.FromJson(status.SpaceJson);
         var trials = status.Trials.Where(t => t.Role == TrialRoles.Search && t.State == TrialRunState.Completed && t.Value is not null)
             .ToList();
-        plot.Title($"{status.Study}: parallel coordinates of completed trials (colour: {status.Metric}, yellow best)");
+        plot.Title($"{status.Study}: completed trials (colour: {status.Metric}, yellow best)");
         if (space is null || trials.Count == 0)
         {
             StudyFigures.Say(plot, space is null ? "the study's search space is not recorded" : "no completed trial yet");

@@ -124,8 +124,9 @@ public static class StudyFigures
             if (t.State == TrialRunState.Pruned) line.LinePattern = LinePattern.Dashed;
             if (labelled.Add(family)) line.LegendText = family;
         }
-        plot.Title($"{status.Study}: learning curves (validation {status.Metric} at each intermediate evaluation; pruned dashed)");
-        plot.XLabel("training step");
+        // The explanation goes under the axis, not into the title: a study's name plus it ran past the figure's edges.
+        plot.Title($"{status.Study}: learning curves");
+        plot.XLabel("training step (each intermediate evaluation; pruned trials dashed)");
         plot.YLabel($"validation {status.Metric}");
         ShowLegendOrSay(plot, labelled.Count > 0, "no intermediate evaluation yet (a study with --evaluations 0 has none)");
         return plot;
@@ -148,8 +149,8 @@ public static class StudyFigures
             ticks.AddMajor(i, ordered[i].Key);
         }
         plot.Axes.Left.TickGenerator = ticks;
-        plot.Title($"{study}: parameter importance (fANOVA, share of the variance of completed trials' values)");
-        plot.XLabel("share");
+        plot.Title($"{study}: parameter importance");
+        plot.XLabel("share of the variance of completed trials' values (fANOVA)");
         if (ordered.Count == 0)
         {
             Say(plot, "needs at least two completed trials whose values differ");
