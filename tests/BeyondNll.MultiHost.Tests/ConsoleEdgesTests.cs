@@ -20,10 +20,7 @@ public sealed class ConsoleEdgesTests : IDisposable
 
     /// <summary>bnll against these tests' silos, which a loaded machine may keep from answering within the default 5 s.</summary>
     static Task<(int Exit, string Stdout, string Stderr)> Bnll(string[] args, Dictionary<string, string>? environment = null) =>
-        BnllProcess.Run(Patience, args, Patient(environment));
-
-    static Dictionary<string, string> Patient(Dictionary<string, string>? environment = null) =>
-        new(environment ?? []) { [ClusterConnection.ConnectTimeoutVariable] = "30" };
+        BnllProcess.Run(Patience, args, new Dictionary<string, string>(environment ?? []) { [ClusterConnection.ConnectTimeoutVariable] = "30" });
 
     [Fact]
     public async Task A_silo_with_its_own_cluster_id_is_reached_by_the_flag_or_the_variable()
@@ -90,7 +87,7 @@ public sealed class ConsoleEdgesTests : IDisposable
         };
         foreach (var (study, args) in watchers)
         {
-            using var bnll = BnllProcess.Start(args, Patient());
+            using var bnll = BnllProcess.Start(args);
             // Interrupt once it is following the study: its progress line is on stderr.
             var deadline = DateTime.UtcNow + Patience;
             while (!BnllProcess.ErrorSoFar(bnll).Contains($"{study}: running") && DateTime.UtcNow < deadline) await Task.Delay(200);
