@@ -26,6 +26,8 @@ public static class ClusterRetry
     public static bool IsTransient(Exception e) =>
         e is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException;
 
+    /// <summary>Runs a read-only call, retried on a transient fault. Cancelling stops the wait at once (Ctrl-C
+    /// must not wait for a slow cluster to answer); the call itself may still finish in the cluster, harmlessly.</summary>
     public static async Task<T> Query<T>(Func<Task<T>> call, CancellationToken ct) =>
-        await Pipeline.ExecuteAsync(async _ => await call(), ct);
+        await Pipeline.ExecuteAsync(async token => await call().WaitAsync(token), ct);
 }
