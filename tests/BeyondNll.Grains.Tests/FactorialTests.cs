@@ -7,6 +7,9 @@ namespace BeyondNll.Grains.Tests;
 /// <summary>`bnll factorial run`'s whole path at a reduced size: graded backbones, a grid study per cell, the product's search beside it, the analysis, the figures, and a resume that trains nothing twice.</summary>
 public class FactorialTests
 {
+    /// <summary>A hang fails the test instead of holding the suite until CI's limit.</summary>
+    readonly CancellationTokenSource deadline = new(TimeSpan.FromMinutes(10));
+
     [Fact]
     public async Task A_reduced_factorial_runs_end_to_end_and_resumes_without_training_again()
     {
@@ -21,7 +24,7 @@ public class FactorialTests
             // NLL and power:1 at the one rate, then both confirmed on two seeds.
             string[] search = ["--trials", "2", "--lr", "3e-4", "--enqueue", "power:1", "--confirm", "1", "--confirm-seeds", "2", "--evaluations", "0"];
 
-            Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, CancellationToken.None));
+            Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, deadline.Token));
 
             var path = Path.Combine(root, FactorialFiles.ResultsFile);
             var written = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
@@ -60,25 +63,15 @@ public class FactorialTests
             ConfirmationClusterTests.AssertPng(Path.Combine(root, written.Figures[0]));
 
             // The same design again: everything is there, so nothing trains and the results stay.
-            Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, CancellationToken.None));
+            Assert.Equal(0, await FactorialCommand.RunAsync(settings, search, root, root, json: true, deadline.Token));
             var again = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
             Assert.Equal(written.Cells, again.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
             Assert.Equal(written.Searches, again.Searches);
 
-            // A search of other flags on seed 0's cells: other studies beside the first ones, the cells untouched.
-            string[] cheaper = ["--trials", "1", "--lr", "3e-4", "--confirm", "0", "--evaluations", "0"];
-            Assert.Equal(0, await FactorialCommand.RunAsync(settings with { Seeds = [0] }, cheaper, root, root, json: true, CancellationToken.None));
-            var both = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
-            Assert.Equal(written.Cells, both.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
-            var added = both.Searches.Where(s => s.Args == string.Join(' ', cheaper)).ToList();
-            Assert.Equal([0, 0], added.Select(s => s.Seed));
-            Assert.All(added, s => Assert.Equal(3, s.Steps));
-            Assert.Equal(6, both.Searches.Select(s => s.Study).Distinct().Count());
-
             // Another design in the same folder is refused, and the results are untouched.
             var before = await File.ReadAllTextAsync(path);
             var other = settings with { Steps = 4 };
-            await Assert.ThrowsAsync<ArgumentException>(() => FactorialCommand.RunAsync(other, null, root, root, json: true, CancellationToken.None));
+            await Assert.ThrowsAsync<ArgumentException>(() => FactorialCommand.RunAsync(other, null, root, root, json: true, deadline.Token));
             Assert.Equal(before, await File.ReadAllTextAsync(path));
         }
         finally
