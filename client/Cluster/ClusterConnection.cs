@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using BeyondNll.Silo.Hosting.Security;
@@ -42,7 +43,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     public static TimeSpan ParseDeadline(string? seconds)
     {
         if (string.IsNullOrWhiteSpace(seconds)) return DefaultDeadline;
-        return double.TryParse(seconds.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)
+        return double.TryParse(seconds.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
                && s > 0 && s <= 3600
             ? TimeSpan.FromSeconds(s)
             : throw new ArgumentException($"{ConnectTimeoutVariable} must be a number of seconds in (0, 3600], got '{seconds}'");

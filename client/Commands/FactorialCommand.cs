@@ -194,8 +194,9 @@ public static class FactorialCommand
         var seconds = earlier?.Seconds ?? 0;
         var ladder = settings.LearningRates.Count > 0 ? settings.LearningRates : StudyProtocol.DefaultLadder(SearchSpace.FromJson(DemoCommand.SpaceJson));
         var args = searchArgs is null ? null : string.Join(' ', searchArgs);
-        bool HasCell(string task, int seed, string condition, int level) =>
-            cells.Any(c => c.Task == task && c.Seed == seed && c.Condition == condition && c.Level == level);
+        FactorialCell? CellOf(string task, int seed, string condition, int level) =>
+            cells.FirstOrDefault(c => c.Task == task && c.Seed == seed && c.Condition == condition && c.Level == level);
+        bool HasCell(string task, int seed, string condition, int level) => CellOf(task, seed, condition, level) is not null;
         bool NeedsSearch(string task, int seed, string condition, int level) =>
             args is not null && !searches.Any(s => s.Args == args && s.Task == task && s.Seed == seed && s.Condition == condition && s.Level == level);
         await File.WriteAllTextAsync(Path.Combine(root, "space.json"), DemoCommand.SpaceJson, ct);
@@ -228,8 +229,7 @@ public static class FactorialCommand
                 var probe = await backbone.Probe(new ProbeRequest(data.Train, StudyRequestValidator.DatasetName(data.Train), "prompt", "response",
                     SearchStartCommand.DefaultRecipe.MaxLength, data.Val));
                 // A cell measured before (a search added to it now) has its accuracy before fine-tuning already.
-                var before = cells.FirstOrDefault(c => c.Task == task && c.Seed == seed && c.Condition == condition && c.Level == level)?.AccuracyBefore
-                    ?? AccuracyBefore(backboneOf(level), data.Test);
+                var before = CellOf(task, seed, condition, level)?.AccuracyBefore ?? AccuracyBefore(backboneOf(level), data.Test);
                 var recipe = SearchStartCommand.DefaultRecipe with { Steps = settings.Steps, Seed = seed * 1000 };
                 var cell = $"{task}-{condition.Replace(':', '-')}-s{seed}-p{level}";
                 var started = new List<(string Study, bool Search)>();

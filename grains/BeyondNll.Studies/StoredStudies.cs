@@ -69,7 +69,7 @@ public static class StoredStudies
         if (trial.Intermediate is not { } values) return false;
         foreach (var (step, value) in values.OrderBy(kv => kv.Key))
             if (trial.Curve.FirstOrDefault(p => p.Step == step) is not { Value: not null })
-                trial.Curve = StudyModel.WithValue(trial.Curve, step, value);
+                trial.Curve = TrialCurves.WithValue(trial.Curve, step, value);
         trial.Intermediate = null;
         return true;
     }

@@ -285,24 +285,7 @@ public sealed class StudyModel
         if (trial.Current is not { } attempt) return;
         attempt.ResumedFromStep = resumedFrom;
         attempt.Pid = pid ?? attempt.Pid;
-        if (curve.Count == 0) return;
-        // The trial grain's curve is a snapshot: values reported to the study after it was taken (steps
-        // beyond its last) are kept until a later snapshot has them.
-        var last = curve[^1].Step;
-        trial.Curve = trial.Curve.Where(p => p.Step <= resumedFrom)
-            .Concat(curve.Where(p => p.Step > resumedFrom))
-            .Concat(trial.Curve.Where(p => p.Step > Math.Max(last, resumedFrom) && p.Value is not null))
-            .ToList();
-    }
-
-    /// <summary>The curve with <paramref name="value"/> at <paramref name="step"/>, a point's training loss kept, in step order.</summary>
-    internal static List<CurvePoint> WithValue(IReadOnlyList<CurvePoint> curve, int step, double value)
-    {
-        var points = curve.Where(p => p.Step != step).ToList();
-        var loss = curve.FirstOrDefault(p => p.Step == step)?.TrainLoss;
-        var at = points.FindIndex(p => p.Step > step);
-        points.Insert(at < 0 ? points.Count : at, new CurvePoint(step, loss, value));
-        return points;
+        if (curve.Count > 0) trial.Curve = TrialCurves.WithSnapshot(trial.Curve, curve, resumedFrom);
     }
 
     /// <summary>
@@ -314,7 +297,7 @@ public sealed class StudyModel
         if (!IsRunning || number < 0 || number >= trials.Count) return false;
         var trial = trials[number];
         if (trial.Current?.Key != attemptKey || trial.State != TrialRunState.Running) return false;
-        trial.Curve = WithValue(trial.Curve, step, value);
+        trial.Curve = TrialCurves.WithValue(trial.Curve, step, value);
         Progress(trial, step);
         Touch(trial);
         if (trial.Role == TrialRoles.Confirm) return true; // a confirmation runs in full: the pruner never sees it

@@ -50,7 +50,7 @@ public static class SiloBuilderExtensions
         // The study model's stored records carry no Orleans attributes: allowed by assembly. Records
         // stored before types moved are read as what they became.
         silo.Services.Configure<TypeManifestOptions>(o => o.AddAllowedAssembly(typeof(StudyRecord).Assembly));
-        silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, MovedStoredTypes>();
+        silo.Services.AddSingleton<IPostConfigureOptions<OrleansJsonSerializerOptions>, StoredTypeNames>();
         silo.Services.AddHostedService<ClusterWatchdog>();
         // Trace context travels with grain calls, so a trial's spans join its study's (ClusterTracing).
         silo.AddActivityPropagation();

@@ -12,7 +12,7 @@ public class StoredTypesTests
     public void A_request_whose_rates_came_from_a_collection_expression_is_stored_as_a_list_and_reads_back()
     {
         var options = new OrleansJsonSerializerOptions();
-        new MovedStoredTypes().PostConfigure(null, options);
+        new StoredTypeNames().PostConfigure(null, options);
         IReadOnlyList<double> rates = [1e-5, 5.5e-5, 3e-4]; // the compiler's own read-only collection type
         Assert.StartsWith("<>z__", rates.GetType().Name);
         var record = new StudyRecord { Request = new StudyRequest { Name = "s", Backbone = "b", TrainPath = "t", ValPath = "v", SpaceJson = "{}", LearningRates = rates } };

@@ -171,14 +171,16 @@ public static class FactorialAnalysis
             var gain = DecidingGain(l.Winner, l.Gains);
             var noise = gain is { CiHigh: { } high, CiLow: { } low } ? (high - low) / 2 : (double?)null;
             var regrets = searches.Select(s => Regret(l, cells, s)).ToList();
-            var agreed = searches.Zip(regrets).Count(x => l.Verdict == WithinNoise && x.Second is { } regret
-                ? regret <= (noise ?? 0)
-                : Agrees(l.Verdict, x.First.Winner));
+            var agreed = searches.Zip(regrets).Count(x => AgreesWith(l.Verdict, noise, x.First.Winner, x.Second));
             var measured = regrets.Where(r => r is not null).Select(r => r!.Value).ToList();
             return new FactorialAgreement(args, l.Task, l.Condition, l.Level, l.Verdict, l.Winner, searches.Count, agreed,
                 searches.Select(s => s.Winner).ToList(), factorialSteps == 0 ? double.NaN : searches.Average(s => (double)s.Steps / factorialSteps),
                 measured.Count > 0 ? measured.Average() : null, noise);
         })).Where(a => a is not null).Select(a => a!).ToList();
+
+    /// <summary>One search against its level (see <see cref="Agreement"/>): within noise by its regret when it has one, else by its side.</summary>
+    static bool AgreesWith(string verdict, double? noise, string answer, double? regret) =>
+        verdict == WithinNoise && regret is { } r ? r <= (noise ?? 0) : Agrees(verdict, answer);
 
     /// <summary>The factorial winner's test value on the search's seed minus the search's answer's; null when either is missing.</summary>
     static double? Regret(FactorialLevel level, IReadOnlyList<FactorialCell> cells, FactorialSearch search) =>

@@ -6,15 +6,15 @@ using Orleans.Serialization;
 namespace BeyondNll.Silo.Hosting.Storage;
 
 /// <summary>
-/// Grain state is stored as JSON that names each object's type (assembly-qualified). When a stored
-/// type moves to another assembly or namespace, records stored before the move name the old type;
+/// The type names the storage's JSON writes and reads. Grain state is stored as JSON that names each
+/// object's type (assembly-qualified). When a stored type moves to another assembly or namespace, records stored before the move name the old type;
 /// this map reads them as the type it became, so that studies stored by an earlier version load.
 /// It also stores the collections the C# compiler makes for a collection expression (<c>[a, b]</c> given
 /// to an <c>IReadOnlyList&lt;T&gt;</c>: internal types such as <c>&lt;&gt;z__ReadOnlyArray`1</c>, which
 /// JSON cannot construct) as <c>List&lt;T&gt;</c>, and reads the ones stored before this rule as
 /// <c>List&lt;T&gt;</c>: without it such a study could not be read back after its silo restarted.
 /// </summary>
-public sealed class MovedStoredTypes : IPostConfigureOptions<OrleansJsonSerializerOptions>
+public sealed class StoredTypeNames : IPostConfigureOptions<OrleansJsonSerializerOptions>
 {
     /// <summary>Old name (type, assembly) → the type it is now.</summary>
     public static readonly IReadOnlyList<(string Type, string Assembly, Type Now)> Moves =
