@@ -110,12 +110,14 @@ public static class SearchCommand
         $"stopped watching: study {study} is still running in the cluster; `bnll search watch {study}` follows it again, " +
         $"`bnll search cancel {study}` stops it";
 
-    public static async Task<int> ListAsync(IGrainFactory grains, bool json, TextWriter output, CancellationToken ct)
+    /// <param name="warnings">Where a study the registry names but storage lacks is reported (standard error by default).</param>
+    public static async Task<int> ListAsync(IGrainFactory grains, bool json, TextWriter output, CancellationToken ct, TextWriter? warnings = null)
     {
         var names = await ClusterRetry.Query(() => grains.GetGrain<IStudyRegistryGrain>(0).List(), ct);
-        var statuses = await Task.WhenAll(names.Order(StringComparer.Ordinal)
-            .Select(n => ClusterRetry.Query(() => grains.GetGrain<IStudyGrain>(n).GetStatus(), ct)));
-        var studies = statuses.Select(Summarize).ToList();
+        var statuses = await Task.WhenAll(names.Order(StringComparer.Ordinal).Select(n => StatusIfStored(grains, n, ct)));
+        foreach (var (name, _) in statuses.Where(s => s.Status is null))
+            (warnings ?? Console.Error).WriteLine($"warning: study {name} is registered but has no stored record (its first save failed?); left out");
+        var studies = statuses.Where(s => s.Status is not null).Select(s => Summarize(s.Status!)).ToList();
         if (json)
         {
             JsonOutput.Write(output, new ListJson(studies));
@@ -134,6 +136,19 @@ public static class SearchCommand
                 s.BestValue is null ? "-" : $"{s.Metric} {SearchStatusView.Format(s.BestValue)}");
         ClusterCommandLine.AnsiFor(output).Write(table);
         return 0;
+    }
+
+    /// <summary>A registered study's status, or null when its record is missing, so one lost study does not hide the others.</summary>
+    static async Task<(string Name, StudyStatus? Status)> StatusIfStored(IGrainFactory grains, string name, CancellationToken ct)
+    {
+        try
+        {
+            return (name, await ClusterRetry.Query(() => grains.GetGrain<IStudyGrain>(name).GetStatus(), ct));
+        }
+        catch (ArgumentException e) when (e.Message.StartsWith("no study named", StringComparison.Ordinal))
+        {
+            return (name, null);
+        }
     }
 
     public static StudySummaryJson Summarize(StudyStatus s) => new(s.Study, SearchStatusView.Name(s.State), s.Backbone,

@@ -7,7 +7,8 @@ namespace BeyondNll.Silo.Hosting;
 /// What a silo host checks before anything listens, so that a setting that cannot work is one line
 /// and exit code 2, not a stack trace or a silo that starts and then fails every call:
 /// the values themselves (<see cref="ClusterSiloOptions.Validate"/>), the devices, the data folder
-/// (it must be writable), and the ports (none may be taken by anyone).
+/// (it must be writable), the ports (none may be taken by anyone), and, for a silo that joins
+/// another on this machine, that a silo listens where it would join.
 /// </summary>
 /// <remarks>
 /// The ports need checking because Orleans' listeners ask for address reuse, which Linux grants as
@@ -34,6 +35,19 @@ public static class SiloPreflight
         CheckFree("--silo-port", address, options.SiloPort);
         CheckFree("--gateway-port", address, options.GatewayPort);
         if (options.DashboardPort > 0) CheckFree("--dashboard-port", IPAddress.Loopback, options.DashboardPort, "0 turns the dashboard off");
+        if (options.KeepsStateLocally && options.PrimarySiloPort != options.SiloPort) CheckPrimaryListens(options);
+    }
+
+    /// <summary>
+    /// With localhost clustering a silo on another port than the primary's joins the silo there; with
+    /// none there it would wait for it and then fail in Orleans' words. A silo started with only
+    /// `--silo-port` (meant as a cluster of its own) is the usual case: say how to make it the first.
+    /// </summary>
+    static void CheckPrimaryListens(ClusterSiloOptions options)
+    {
+        if (!IsFree(IPAddress.Loopback, options.PrimarySiloPort)) return;
+        throw new ArgumentException($"--primary-silo-port {options.PrimarySiloPort}: no silo listens there for this one (--silo-port " +
+            $"{options.SiloPort}) to join; start the first silo on that port, or give --primary-silo-port {options.SiloPort} to make this silo the first");
     }
 
     /// <summary>Where Orleans will listen: loopback for localhost clustering, else the advertised address, or every interface for one that is not loopback.</summary>
@@ -61,6 +75,23 @@ public static class SiloPreflight
 
     static void CheckFree(string flag, IPAddress address, int port, string? hint = null)
     {
+        switch (BindOnce(address, port))
+        {
+            case null:
+                return;
+            case { SocketErrorCode: SocketError.AddressAlreadyInUse } e:
+                throw new ArgumentException($"{flag} {port} is in use on {address} (another silo, or another program?); " +
+                    "stop it or choose another port" + (hint is null ? "" : $" ({hint})"), e);
+            case var e:
+                throw new ArgumentException($"{flag} {port} cannot be listened on at {address}: {e.Message}", e);
+        }
+    }
+
+    static bool IsFree(IPAddress address, int port) => BindOnce(address, port) is null;
+
+    /// <summary>Binds the port and lets it go: null when that worked, else why not.</summary>
+    static SocketException? BindOnce(IPAddress address, int port)
+    {
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         // Plain SO_REUSEADDR on Linux: a port whose old connections linger in TIME_WAIT is free, one
         // that a socket listens on is not (.NET's ReuseAddress would also set SO_REUSEPORT).
@@ -68,15 +99,11 @@ public static class SiloPreflight
         try
         {
             socket.Bind(new IPEndPoint(address, port));
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            throw new ArgumentException($"{flag} {port} is in use on {address} (another silo, or another program?); " +
-                "stop it or choose another port" + (hint is null ? "" : $" ({hint})"), e);
+            return null;
         }
         catch (SocketException e)
         {
-            throw new ArgumentException($"{flag} {port} cannot be listened on at {address}: {e.Message}", e);
+            return e;
         }
     }
 

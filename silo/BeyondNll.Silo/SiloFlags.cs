@@ -30,7 +30,7 @@ static class SiloFlags
         Number("--silo-port", nameof(ClusterSiloOptions.SiloPort), "This silo's port for other silos."),
         Number("--gateway-port", nameof(ClusterSiloOptions.GatewayPort), "This silo's port for clients (`bnll --gateway`)."),
         Number("--primary-silo-port", nameof(ClusterSiloOptions.PrimarySiloPort),
-            "With localhost clustering: the silo port of the first silo, which later silos on this machine join."),
+            "With localhost clustering: the silo port of the first silo, which later silos on this machine join (a silo on another port refuses to start when none listens there; this port = --silo-port makes it the first)."),
         Number("--dashboard-port", nameof(ClusterSiloOptions.DashboardPort),
             "The study pages (/studies), /metrics, /healthz and the Orleans dashboard (/dashboard) at http://localhost:PORT; 0 turns them off."),
         Text("--dashboard-address", nameof(ClusterSiloOptions.DashboardAddress),

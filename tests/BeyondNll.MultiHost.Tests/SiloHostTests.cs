@@ -81,15 +81,17 @@ public sealed class SiloHostTests : IDisposable
     public async Task A_value_that_cannot_work_exits_2_in_one_line(string expected, string flag, string value)
     {
         var environment = new Dictionary<string, string>();
+        var siloPort = ChildProcess.FreePort().ToString();
         var flags = new Dictionary<string, string>
         {
             ["--data-dir"] = folder, ["--dashboard-port"] = "0",
-            ["--silo-port"] = ChildProcess.FreePort().ToString(), ["--gateway-port"] = ChildProcess.FreePort().ToString(),
+            ["--silo-port"] = siloPort, ["--primary-silo-port"] = siloPort, ["--gateway-port"] = ChildProcess.FreePort().ToString(),
         };
         if (flag.StartsWith("env:", StringComparison.Ordinal))
         {
             environment[flag[4..]] = value;
             flags.Remove("--silo-port"); // the environment's port, not a flag's
+            flags.Remove("--primary-silo-port");
         }
         else flags[flag] = value;
         var (exit, output) = await RunToEnd(flags.SelectMany(f => new[] { f.Key, f.Value }).ToArray(), environment);
@@ -140,6 +142,21 @@ public sealed class SiloHostTests : IDisposable
             "--gateway-port", ChildProcess.FreePort().ToString()]);
         Assert.Equal(2, exit);
         Assert.StartsWith($"silo: --dashboard-port {port} is in use on 127.0.0.1", Assert.Single(Lines(output)));
+    }
+
+    /// <summary>
+    /// A silo given only its own ports (meant as a cluster of its own) used to wait to join a primary at
+    /// 11111 that was not there: now it is refused at once, saying how to make it the first.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_that_would_join_a_primary_no_one_runs_exits_2_saying_how_to_be_the_first()
+    {
+        var (siloPort, primary) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+        var (exit, output) = await RunToEnd(["--data-dir", folder, "--dashboard-port", "0", "--silo-port", siloPort.ToString(),
+            "--primary-silo-port", primary.ToString(), "--gateway-port", ChildProcess.FreePort().ToString()]);
+        Assert.Equal(2, exit);
+        Assert.Equal($"silo: --primary-silo-port {primary}: no silo listens there for this one (--silo-port {siloPort}) to join; " +
+            $"start the first silo on that port, or give --primary-silo-port {siloPort} to make this silo the first", Assert.Single(Lines(output)));
     }
 
     /// <summary>

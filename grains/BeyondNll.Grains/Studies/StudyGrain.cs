@@ -79,7 +79,17 @@ public sealed class StudyGrain(
 
         model = StudyModel.Create(Name, request, inputs, DateTimeOffset.UtcNow);
         state.State = model.Record;
-        await Save();
+        try
+        {
+            await Save();
+        }
+        catch
+        {
+            // Not stored: the name goes back, so the registry never lists a study that has no record.
+            model = null;
+            await GrainFactory.GetGrain<IStudyRegistryGrain>(0).Remove(Name);
+            throw;
+        }
         StartRounds();
         logger.LogInformation("Study {Study} started: {Trials} trials of {Sampler} on {Backbone}", Name, request.Trials, request.Sampler, request.Backbone);
         await Round();
