@@ -61,8 +61,8 @@ public static class SearchStartCommand
         var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline and every --enqueue objective each run (default: three spanning the space's lr range; --lr alone: that one rate)." };
         var startup = new Option<int>("--startup")
         {
-            Description = "--sampler tpe: trials with a result before TPE takes over from random sampling, the enqueued ones included "
-                + "(0 = the enqueued ones and a quarter of the rest, at most 10). The GP sampler keeps its own measured design size.",
+            Description = "Trials before the sampler's model takes over, the enqueued ones included (0 = tpe: the enqueued ones and a quarter "
+                + "of the rest, at most 10; gp: its own measured design size, the space's dimension + 1 within 4 to 6). Random and grid have none.",
             DefaultValueFactory = _ => 0,
         };
         var evaluations = new Option<int>("--evaluations") { Description = "Intermediate evaluations per trial, for the pruner (0 = none).", DefaultValueFactory = _ => 4 };

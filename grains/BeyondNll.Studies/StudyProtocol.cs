@@ -16,8 +16,10 @@ namespace BeyondNll.Studies;
 /// their geometric mean), or the default range when the space has none.</item>
 /// <item>A space without an lr parameter (the paper grid) gets one: a categorical over the ladder,
 /// so grid points, and every sampled objective, run on the same rungs.</item>
-/// <item>The start-up scales with the budget: the enqueued trials, then a quarter of the rest at
-/// random (at most so many that the start-up stays within Optuna's 10), then TPE.</item>
+/// <item>The start-up scales with the budget: for TPE the enqueued trials, then a quarter of the
+/// rest at random (at most so many that the start-up stays within Optuna's 10); the GP sampler's
+/// own space-filling design is already small (its dimension + 1, within 4 to 6), so it keeps it
+/// unless --startup is given; random and grid have no start-up.</item>
 /// </list>
 /// A study stored before the protocol (an empty ladder) keeps what it had: its baseline and guesses
 /// at the recipe's rate, its space as it was, and TPE's 10 start-up trials.
@@ -33,7 +35,7 @@ public sealed class StudyProtocol
     /// <summary>Start-up trials at most when scaled to the budget (Optuna's default).</summary>
     public const int MaxAutoStartup = 10;
 
-    StudyProtocol(IReadOnlyList<double> ladder, SearchSpace space, IReadOnlyList<IReadOnlyDictionary<string, double>> enqueued, int startup)
+    StudyProtocol(IReadOnlyList<double> ladder, SearchSpace space, IReadOnlyList<IReadOnlyDictionary<string, double>> enqueued, int? startup)
     {
         Ladder = ladder;
         Space = space;
@@ -50,8 +52,8 @@ public sealed class StudyProtocol
     /// <summary>The parameters of the first trials, in order: NLL at each rung, then each enqueued objective at each rung.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> Enqueued { get; }
 
-    /// <summary>Trials with a result before TPE takes over, the enqueued ones included.</summary>
-    public int StartupTrials { get; }
+    /// <summary>Trials before the sampler's model takes over, the enqueued ones included; null: the sampler's own (GP's design, or none for random and grid).</summary>
+    public int? StartupTrials { get; }
 
     /// <summary>The protocol of a request whose ladder and start-up are set (see <see cref="Complete"/>), or of a stored legacy one.</summary>
     /// <exception cref="ArgumentException">A rung the space's lr cannot take, or an objective the space cannot express.</exception>
@@ -62,7 +64,7 @@ public sealed class StudyProtocol
             // Stored before the protocol: as it ran then.
             var legacy = new[] { Objective.Nll.Spec }.Concat(r.Enqueue)
                 .Select(spec => (IReadOnlyDictionary<string, double>)TrialParameters.ForObjective(space, spec, r.Recipe!.LearningRate)).ToList();
-            return new StudyProtocol([r.Recipe!.LearningRate], space, legacy, r.Startup > 0 ? r.Startup : MaxAutoStartup);
+            return new StudyProtocol([r.Recipe!.LearningRate], space, legacy, r.Startup > 0 ? r.Startup : r.Sampler == "tpe" ? MaxAutoStartup : null);
         }
         var ladder = r.LearningRates;
         var searched = WithLadder(space, ladder);
@@ -70,7 +72,7 @@ public sealed class StudyProtocol
         foreach (var spec in new[] { Objective.Nll.Spec }.Concat(r.Enqueue).Distinct())
             foreach (var rate in ladder)
                 enqueued.Add(AtRate(searched, spec, rate));
-        return new StudyProtocol(ladder, searched, enqueued, r.Startup > 0 ? r.Startup : AutoStartup(r.Trials, enqueued.Count));
+        return new StudyProtocol(ladder, searched, enqueued, r.Startup > 0 ? r.Startup : AutoStartup(r.Sampler, r.Trials, enqueued.Count));
     }
 
     /// <summary>
@@ -81,7 +83,7 @@ public sealed class StudyProtocol
     {
         var ladder = r.LearningRates.Count > 0 ? r.LearningRates : DefaultLadder(space);
         var enqueued = new[] { Objective.Nll.Spec }.Concat(r.Enqueue).Distinct().Count() * ladder.Count;
-        return r with { LearningRates = ladder, Startup = r.Startup > 0 ? r.Startup : AutoStartup(r.Trials, enqueued) };
+        return r with { LearningRates = ladder, Startup = r.Startup > 0 ? r.Startup : AutoStartup(r.Sampler, r.Trials, enqueued) ?? 0 };
     }
 
     /// <summary>Three rungs spanning the space's lr (its bounds and their geometric mean; a categorical lr's choices), or the default range.</summary>
@@ -95,6 +97,9 @@ public sealed class StudyProtocol
         }
         return Span(NamedSpaces.LearningRateLow, NamedSpaces.LearningRateHigh);
     }
+
+    /// <summary>The start-up a study of <paramref name="sampler"/> gets when none is given: TPE's scaled to the budget, else none (the sampler's own).</summary>
+    public static int? AutoStartup(string sampler, int trials, int enqueued) => sampler == "tpe" ? AutoStartup(trials, enqueued) : null;
 
     /// <summary>Start-up trials for a budget: the enqueued ones, then a quarter of the rest, within <see cref="MaxAutoStartup"/> unless the enqueued alone exceed it.</summary>
     public static int AutoStartup(int trials, int enqueued)

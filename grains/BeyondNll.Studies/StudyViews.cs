@@ -19,7 +19,7 @@ public static class StudyViews
             Created = study.Record.Created, Sampler = r.Sampler, Pruner = r.Pruner,
             Confirmation = StudyConfirmation.Summarise(study),
             Confirm = r.Confirm, ConfirmSeeds = r.ConfirmSeeds, Recipe = study.BaseRecipe, Answer = study.Answer(), Workload = r.Workload,
-            TestPath = r.TestPath, LearningRates = study.Protocol.Ladder, Startup = study.Protocol.StartupTrials, Seed = r.Seed,
+            TestPath = r.TestPath, LearningRates = study.Protocol.Ladder, Startup = study.StartupTrials, Seed = r.Seed,
             WinnerTrial = StudyAnswers.WinnerTrial(study)?.Number, KeepModels = r.KeepModels, SpaceJson = r.SpaceJson,
         };
     }

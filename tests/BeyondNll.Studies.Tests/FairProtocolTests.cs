@@ -1,4 +1,5 @@
 using BeyondNll.Grains;
+using BeyondNll.Search.Samplers.Gp;
 using BeyondNll.Search.Spaces;
 
 namespace BeyondNll.Studies.Tests;
@@ -71,6 +72,22 @@ public class FairProtocolTests
     {
         Assert.Equal(6, new Driver(Driver.Request(trials: 12, space: Space, learningRates: [])).Model.Status().Startup);
         Assert.Equal(8, new Driver(Driver.Request(trials: 12, space: Space) with { Startup = 8 }).Model.Status().Startup);
+    }
+
+    /// <summary>
+    /// The protocol line once claimed TPE's scaled start-up for every sampler while the GP sampler (the default) kept
+    /// its own design size: the status now shows what the sampler does, and a given --startup reaches the GP too.
+    /// </summary>
+    [Fact]
+    public void The_status_shows_the_start_up_the_sampler_really_uses()
+    {
+        var gp = new Driver(Driver.Request(trials: 12, space: Space, sampler: "gp", learningRates: []));
+        var design = new GpSampler(gp.Model.Protocol.Space).StartupTrials;
+        Assert.Equal(design, gp.Model.Status().Startup);
+        Assert.Equal(0, gp.Model.Record.Request!.Startup); // stored as "the sampler's own", not TPE's count
+        Assert.Equal(8, new Driver(Driver.Request(trials: 12, space: Space, sampler: "gp") with { Startup = 8 }).Model.StartupTrials);
+        Assert.Equal(0, new Driver(Driver.Request(trials: 12, space: Space, sampler: "random")).Model.Status().Startup);
+        Assert.Equal(6, new Driver(Driver.Request(trials: 12, space: Space, sampler: "tpe", learningRates: [])).Model.Status().Startup);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public static class SamplerFactory
     /// its TPE, at large n, lies as TPE does).
     /// </param>
     /// <param name="multivariate">TPE only: parameters that exist together are modelled jointly.</param>
-    /// <param name="startupTrials">TPE only: trials with a result before TPE takes over (null: Optuna's 10).</param>
+    /// <param name="startupTrials">TPE and GP: trials before the model takes over (null: TPE's 10 as Optuna's; the GP's design size).</param>
     /// <exception cref="ArgumentException">An unknown name, or a space the sampler cannot handle.</exception>
     public static ISampler Create(string name, SearchSpace space, StudyDirection direction, long seed,
         bool constantLiar = false, bool multivariate = false, TrialHistory? history = null, int? startupTrials = null)
@@ -33,7 +33,7 @@ public static class SamplerFactory
         };
         return name switch
         {
-            "gp" => new GpSampler(space, new GpOptions { BelievePending = constantLiar, Tpe = tpe }, direction, seed, history),
+            "gp" => new GpSampler(space, new GpOptions { BelievePending = constantLiar, Tpe = tpe, StartupTrials = startupTrials }, direction, seed, history),
             "tpe" => new TpeSampler(space, tpe, direction, seed, history),
             "random" => new RandomSampler(space, direction, seed, history),
             "grid" => new GridSampler(space, direction, seed, history),
