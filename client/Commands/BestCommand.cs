@@ -55,7 +55,10 @@ public static class BestCommand
                         ? $" ± {SearchStatusView.Format(c.GainSe)}{(c.BeyondNoise ? " *" : "")}" : ""),
                 Markup.Escape(r.Study));
         ClusterCommandLine.AnsiFor(output).Write(table);
-        output.WriteLine("* beyond noise: paired t over the confirmation's seeds, Holm-adjusted p < 0.05");
+        // The legend says what a star means, or, where confirmed gains have none, that none is beyond noise.
+        const string rule = "paired t over the confirmation's seeds, Holm-adjusted p < 0.05";
+        if (report.Results.Any(r => r.Confirmation?.BeyondNoise == true)) output.WriteLine($"* beyond noise: {rule}");
+        else if (report.Results.Any(r => r.Confirmation is not null)) output.WriteLine($"no confirmed gain here is beyond noise ({rule})");
         return 0;
     }
 
