@@ -17,7 +17,13 @@ static class BnllProcess
     /// <summary>Starts bnll with <paramref name="args"/> (output redirected, to be read by <see cref="Finish"/>).</summary>
     public static Process Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through env, with SIGINT's default action restored: a test run started in the background by a
+        // shell (as a CI script may be) passes an ignored SIGINT on to every child, and a bnll that ignores
+        // it, rightly for a background job, would not see the Ctrl-C of Interrupt. A terminal's foreground
+        // process, which Interrupt stands for, has the default. env execs dotnet, so the process id stays.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bnll.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("BNLL_GATEWAY");

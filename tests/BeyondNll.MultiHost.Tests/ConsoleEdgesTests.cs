@@ -51,6 +51,25 @@ public sealed class ConsoleEdgesTests : IDisposable
     }
 
     /// <summary>
+    /// `bnll export --format verl` of a winner the paper's trainer would not run as it is (here a recipe with a
+    /// min_lr_ratio, which that trainer has no setting for) exits 2 with the reason, and prints no flags.
+    /// </summary>
+    [Fact]
+    public async Task Exporting_a_winner_the_papers_trainer_cannot_run_exits_2_with_the_reason()
+    {
+        using var silo = SiloProcess.StartLocal(data.ClusterData, ["--devices", "simulated:2"]);
+        var gateway = await ReadyWithBackbone(silo);
+        var started = await Bnll(["search", "start", "decayed", "--backbone", "micro", "--train", data.Train, "--val", data.Val,
+            "--workload", "simulated:0.2", "--trials", "3", "--confirm", "0", "--set", "min_lr_ratio=0.1", "--wait", "--gateway", gateway]);
+        Assert.True(started.Exit == 0, started.Stderr);
+
+        var (exit, stdout, stderr) = await Bnll(["export", "decayed", "--format", "verl", "--gateway", gateway]);
+        Assert.Equal(CommandLineExit.BadInput, exit);
+        Assert.Contains("error: study decayed's answer cannot be exported for verl: min_lr_ratio 0.1: the paper's trainer decays its cosine schedule to 0", stderr);
+        Assert.DoesNotContain("trainer.objective_trans", stdout);
+    }
+
+    /// <summary>
     /// Ctrl-C while `search watch` or `search start --wait` follows a study stops the watching, not the
     /// study, and says so: how to follow it again and how to cancel it; exit code 130.
     /// </summary>
