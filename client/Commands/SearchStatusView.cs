@@ -240,8 +240,16 @@ public static class SearchStatusView
         // NLL at its best learning rate: the yardstick of the gain.
         if (a.NllValue is { } nll) line += $"; nll baseline {Format(nll)} at lr {Rate(a.NllLearningRate ?? 0)} on {a.Split}";
         if (a.Gain is { } gain) line += $"; gain {Signed(gain)} on {a.Split}";
+        if (TrainsNothing(a.Objective))
+            line += $"\nnote: {a.Objective} trains nothing (no token of p in (0, 1) takes part): the backbone as it is beat the fine-tuned ones here";
         return line + $"\nbest search trial: {best.Number} {best.Objective}, {s.Metric} {Format(best.Value)} on validation" +
             (best.TestValue is { } bestTest ? $" ({Format(bestTest)} on test)" : "");
+    }
+
+    static bool TrainsNothing(string objective)
+    {
+        try { return Objective.Parse(objective).TrainsNothing; }
+        catch (Exception e) when (e is FormatException or ArgumentException) { return false; }
     }
 
     /// <summary>Each confirmed configuration as mean ± SE, then each challenger's paired gain over NLL and the verdict.</summary>

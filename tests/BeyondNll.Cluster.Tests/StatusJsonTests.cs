@@ -100,6 +100,17 @@ public class StatusJsonTests
         Assert.Contains("gain +0.0500", line);
     }
 
+    /// <summary>A winner that trains nothing (top-p:1 won the README's held-out search) is said to be the backbone as it is.</summary>
+    [Fact]
+    public void Summary_says_when_the_answer_trains_nothing()
+    {
+        var completed = StatusSamples.Completed();
+        Assert.DoesNotContain("trains nothing", SearchStatusView.Summary(completed));
+        var untrained = completed with { Answer = completed.Answer! with { Objective = "top-p:1" } };
+        Assert.Contains("note: top-p:1 trains nothing (no token of p in (0, 1) takes part): the backbone as it is beat the fine-tuned ones here",
+            SearchStatusView.Summary(untrained));
+    }
+
     [Fact]
     public void Status_carries_the_whole_recipe_of_the_study_and_of_each_trial()
     {

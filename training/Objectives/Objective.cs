@@ -64,6 +64,18 @@ public sealed record Objective
 
     public bool IsThresholded => Family is not (ObjectiveFamily.Nll or ObjectiveFamily.Power);
 
+    /// <summary>
+    /// No token of probability p in (0, 1) takes part: top-p and top-logp with q ≥ 1, bottom-p and
+    /// bottom-logp with q ≤ 0. Training with it changes nothing but weight decay, so such a winner says
+    /// the backbone as it is beat fine-tuning, not that an objective did.
+    /// </summary>
+    public bool TrainsNothing => Family switch
+    {
+        ObjectiveFamily.TopP or ObjectiveFamily.TopLogP => Parameter >= 1,
+        ObjectiveFamily.BottomP or ObjectiveFamily.BottomLogP => Parameter <= 0,
+        _ => false,
+    };
+
     /// <summary>The CLI spelling, e.g. <c>nll</c>, <c>power:10</c>, <c>bottom-logp:0.2</c>.</summary>
     public string Spec => Family == ObjectiveFamily.Nll ? "nll" : $"{SpecName(Family)}:{Format(Parameter)}";
 

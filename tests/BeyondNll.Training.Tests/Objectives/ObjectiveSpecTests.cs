@@ -26,6 +26,23 @@ public class ObjectiveSpecTests
         Assert.Equal(fromSpec, Objective.FromPaperKey(fromKey.PaperKey));
     }
 
+    [Theory]
+    [InlineData("top-p:1", true)]
+    [InlineData("top-logp:1", true)]
+    [InlineData("bottom-p:0", true)]
+    [InlineData("bottom-logp:0", true)]
+    [InlineData("top-p:0.99", false)]
+    [InlineData("bottom-p:0.01", false)]
+    [InlineData("nll", false)]
+    [InlineData("power:10", false)]
+    public void An_objective_whose_indicator_leaves_out_every_token_trains_nothing(string spec, bool nothing)
+    {
+        var objective = Objective.Parse(spec);
+        Assert.Equal(nothing, objective.TrainsNothing);
+        // Said of every p strictly between 0 and 1: no such token takes part, or some does.
+        Assert.Equal(nothing, !new[] { 1e-6, 0.3, 0.7, 1 - 1e-9 }.Any(objective.Includes));
+    }
+
     [Fact]
     public void Logp_is_another_paper_key_for_nll() => Assert.Equal(Objective.Nll, Objective.FromPaperKey("logp"));
 
