@@ -68,6 +68,18 @@ public class FactorialTests
             Assert.Equal(written.Cells, again.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
             Assert.Equal(written.Searches, again.Searches);
 
+            // A search of other flags on seed 0's cells: other studies beside the first ones, the cells untouched.
+            // (Its silo, the third in this process on a cleared folder, once found the first one's deleted state
+            // through pooled SQLite connections and hung: SqliteGrainStorageTests.)
+            string[] cheaper = ["--trials", "1", "--lr", "3e-4", "--confirm", "0", "--evaluations", "0"];
+            Assert.Equal(0, await FactorialCommand.RunAsync(settings with { Seeds = [0] }, cheaper, root, root, json: true, deadline.Token));
+            var both = JsonSerializer.Deserialize<FactorialFiles.FactorialJson>(await File.ReadAllTextAsync(path), JsonOutput.Options)!;
+            Assert.Equal(written.Cells, both.Cells, (a, b) => a.Study == b.Study && a.Runs.SequenceEqual(b.Runs));
+            var added = both.Searches.Where(s => s.Args == string.Join(' ', cheaper)).ToList();
+            Assert.Equal([0, 0], added.Select(s => s.Seed));
+            Assert.All(added, s => Assert.Equal(3, s.Steps));
+            Assert.Equal(6, both.Searches.Select(s => s.Study).Distinct().Count());
+
             // Another design in the same folder is refused, and the results are untouched.
             var before = await File.ReadAllTextAsync(path);
             var other = settings with { Steps = 4 };

@@ -27,6 +27,41 @@ public class SqliteGrainStorageTests : IDisposable
         Assert.Equal(written.ETag, read.ETag);
     }
 
+    /// <summary>
+    /// A one-machine run (quickstart, demo, factorial) deletes its cluster folder and starts a fresh silo
+    /// on it. A pooled connection of the storage before, still open on the deleted file, used to take
+    /// the new storage's writes (same connection string), leaving the new file empty: the second
+    /// search setting of FactorialTests hung so. A disposed storage lets its pooled connections go.
+    /// </summary>
+    [Fact]
+    public async Task A_storage_made_on_a_deleted_and_recreated_file_writes_to_the_new_file()
+    {
+        using (var before = Open())
+            await before.WriteStateAsync("counter", Grain, new Stored<Counter> { State = new Counter { Value = 1 } });
+        Directory.Delete(folder, recursive: true);
+
+        using (var after = Open())
+            await after.WriteStateAsync("counter", Grain, new Stored<Counter> { State = new Counter { Value = 2 } });
+
+        // Read as another process would: a connection of its own, not from this process's pool.
+        await using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False");
+        await reader.OpenAsync();
+        await using var count = reader.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM grain_state";
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>The same through a silo: the second of two one-machine runs in one process starts from a fresh state.</summary>
+    [Fact]
+    public async Task A_second_in_process_silo_on_a_cleared_folder_starts_from_a_fresh_state()
+    {
+        var cluster = Path.Combine(folder, "cluster");
+        await using (var first = await Client.Commands.LocalRun.StartSiloAsync(cluster, CancellationToken.None))
+            Assert.True(await first.Client.GetGrain<IStudyRegistryGrain>(0).TryAdd("run"));
+        await using (var second = await Client.Commands.LocalRun.StartSiloAsync(cluster, CancellationToken.None))
+            Assert.True(await second.Client.GetGrain<IStudyRegistryGrain>(0).TryAdd("run"), "the second run saw the first run's deleted state");
+    }
+
     [Fact]
     public async Task A_write_with_a_stale_etag_is_refused_and_changes_nothing()
     {

@@ -17,7 +17,7 @@ namespace BeyondNll.Silo.Hosting.Storage;
 /// scripts the Orleans packages do not ship. WAL journaling lets several silo processes on one
 /// machine share the file.
 /// </remarks>
-public sealed class SqliteGrainStorage : IGrainStorage
+public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
     readonly string connectionString;
     readonly IGrainStorageSerializer serializer;
@@ -146,6 +146,18 @@ public sealed class SqliteGrainStorage : IGrainStorage
         command.Parameters.AddWithValue("$grain", grainId.ToString());
         command.Parameters.AddWithValue("$state", stateName);
         return await command.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>
+    /// Lets this storage's pooled connections go. They stay open on the file they were opened on: a run
+    /// that deletes its cluster folder and starts a fresh silo on it (quickstart, demo, factorial) would
+    /// otherwise get them back for the same connection string and read and write the deleted file.
+    /// The silo's container disposes the storage when the silo stops.
+    /// </summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     async Task<SqliteConnection> OpenAsync()
