@@ -160,9 +160,14 @@ public static class SearchStatusView
     public static double? Gain(StudyStatus s) => s.Answer?.Gain;
 
     /// <summary>The paper trainer's key of an objective spec, or null if the spec does not parse.</summary>
-    public static string? PaperKeyOrNull(string objective)
+    public static string? PaperKeyOrNull(string objective) => ParsedOrNull(objective)?.PaperKey;
+
+    static bool TrainsNothing(string objective) => ParsedOrNull(objective)?.TrainsNothing == true;
+
+    /// <summary>An objective spec as the grain sent it, or null if it does not parse (a record of a future version).</summary>
+    static Objective? ParsedOrNull(string objective)
     {
-        try { return Objective.Parse(objective).PaperKey; }
+        try { return Objective.Parse(objective); }
         catch (Exception e) when (e is FormatException or ArgumentException) { return null; }
     }
 
@@ -244,12 +249,6 @@ public static class SearchStatusView
             line += $"\nnote: {a.Objective} trains nothing (no token of p in (0, 1) takes part): the backbone as it is beat the fine-tuned ones here";
         return line + $"\nbest search trial: {best.Number} {best.Objective}, {s.Metric} {Format(best.Value)} on validation" +
             (best.TestValue is { } bestTest ? $" ({Format(bestTest)} on test)" : "");
-    }
-
-    static bool TrainsNothing(string objective)
-    {
-        try { return Objective.Parse(objective).TrainsNothing; }
-        catch (Exception e) when (e is FormatException or ArgumentException) { return false; }
     }
 
     /// <summary>Each confirmed configuration as mean ± SE, then each challenger's paired gain over NLL and the verdict.</summary>
