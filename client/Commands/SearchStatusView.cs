@@ -150,7 +150,7 @@ public static class SearchStatusView
     /// <summary>The protocol in one line: the rate ladder, the start-up, the sampler's seed and where values are reported.</summary>
     public static string Protocol(StudyStatus s) =>
         $"nll and every enqueued objective at lr {string.Join(", ", s.LearningRates.Select(Rate))}; " +
-        (s.Sampler is "gp" or "tpe" ? $"{s.Startup} start-up trial(s) before {s.Sampler} takes over" : $"then the {s.Sampler} sampler throughout") +
+        (s.Startup > 0 ? $"{s.Startup} start-up trial(s) before {s.Sampler} takes over" : $"then the {s.Sampler} sampler throughout") +
         $"; sampler seed {s.Seed}; " +
         (s.TestPath is null ? "values reported on validation (no --test data)" : $"selected on validation, reported on test ({s.TestPath})");
 

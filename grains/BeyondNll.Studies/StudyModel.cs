@@ -2,6 +2,7 @@ using BeyondNll.Grains;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Samplers.Gp;
+using BeyondNll.Search.Samplers.Tpe;
 using BeyondNll.Search.Spaces;
 using BeyondNll.Search.Trials;
 using BeyondNll.Training.Evaluation;
@@ -101,8 +102,13 @@ public sealed class StudyModel
     /// <summary>The rate ladder, the enqueued trials and the start-up of this study.</summary>
     public StudyProtocol Protocol => protocol;
 
-    /// <summary>Trials before the sampler's model takes over, as the sampler really counts them (0: random and grid, which have no model).</summary>
-    public int StartupTrials => protocol.StartupTrials ?? (sampler is GpSampler gp ? gp.StartupTrials : 0);
+    /// <summary>Trials before the sampler's model takes over, as the sampler itself counts them (0: random and grid, which have no model).</summary>
+    public int StartupTrials => sampler switch
+    {
+        GpSampler gp => gp.StartupTrials,
+        TpeSampler tpe => tpe.Options.StartupTrials,
+        _ => 0,
+    };
 
     /// <summary>True when the study scores on held-out test data: trials are selected on validation, and the values it reports are on test.</summary>
     public bool HasTestSplit => Record.Test is not null;

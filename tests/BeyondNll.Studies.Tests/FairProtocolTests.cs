@@ -87,6 +87,7 @@ public class FairProtocolTests
         Assert.Equal(0, gp.Model.Record.Request!.Startup); // stored as "the sampler's own", not TPE's count
         Assert.Equal(8, new Driver(Driver.Request(trials: 12, space: Space, sampler: "gp") with { Startup = 8 }).Model.StartupTrials);
         Assert.Equal(0, new Driver(Driver.Request(trials: 12, space: Space, sampler: "random")).Model.Status().Startup);
+        Assert.Equal(0, new Driver(Driver.Request(trials: 12, space: Space, sampler: "random") with { Startup = 5 }).Model.Status().Startup);
         Assert.Equal(6, new Driver(Driver.Request(trials: 12, space: Space, sampler: "tpe", learningRates: [])).Model.Status().Startup);
     }
 
