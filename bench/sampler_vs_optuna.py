@@ -12,7 +12,10 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
            sides alternate trial by trial in one process, so a busy machine slows both alike;
            the figure at N trials is the median over the 50 trials before N. Wall-clock time and
            CPU time (both sides' processes; on a machine with far more runnable threads than
-           cores, wall-clock time is mostly waiting to be scheduled, twice per call for bnll).
+           cores, wall-clock time is mostly waiting to be scheduled, twice per call for bnll),
+           and in-process time: the time inside the library's own ask and tell (Optuna's
+           study.ask, its suggest calls and study.tell, in this process; bnll's sampler Ask and
+           Tell as its `stats` op reports them), without bnll's pipe and JSON lines.
 
 Samplers (--samplers, comma-separated): "optuna" (Optuna's TPESampler with its defaults, the
 sampler `optuna.create_study()` uses), "optuna-mv" (the same with multivariate=True), or any name
@@ -22,12 +25,13 @@ Examples (from the repository root):
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --out r.json
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --in-flight 4
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers gp --baseline r.json --out r_gp.json
-  /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 950 --out latency.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 850 --warm 100 --out latency.json
   /usr/bin/python3 bench/sampler_vs_optuna.py table --results r_gp.json     (the rows of docs/benchmarks.md)
 
 The stdio protocol (one JSON object a line, one answer line each; see SamplerProtocol.cs):
   {"op":"ask"}                              -> {"trial":N,"params":{...active params...}}
   {"op":"tell","trial":N,"value":X}         -> {"ok":true}
+  {"op":"stats"}                            -> {"asks":N,"tells":M,"sampler_seconds":S}
 """
 
 import argparse
@@ -76,13 +80,23 @@ class OptunaSide:
                                              multivariate=multivariate, warn_independent_sampling=False)
         self.study = optuna.create_study(sampler=sampler)
         self.space = space
+        self.in_library = 0.0
 
     def ask(self):
+        t0 = time.perf_counter()
         t = self.study.ask()
-        return t, optuna_suggest(t, self.space)
+        params = optuna_suggest(t, self.space)
+        self.in_library += time.perf_counter() - t0
+        return t, params
 
     def tell(self, handle, value):
+        t0 = time.perf_counter()
         self.study.tell(handle, value)
+        self.in_library += time.perf_counter() - t0
+
+    def library_seconds(self):
+        """Time spent inside Optuna's ask, suggest and tell so far."""
+        return self.in_library
 
     def enqueue(self, params):
         self.study.enqueue_trial(params)
@@ -129,6 +143,10 @@ class BnllSide:
 
     def enqueue(self, params):
         self.call({"op": "enqueue", "params": params})
+
+    def library_seconds(self):
+        """Time spent inside the sampler's ask and tell so far, measured in the bnll process."""
+        return self.call({"op": "stats"})["sampler_seconds"]
 
     def cpu_seconds(self):
         """CPU time spent so far by this side: the bnll process's threads (Linux schedstat, in
@@ -263,39 +281,50 @@ def cmd_latency(a):
     With --history N the first N trials are the same random draws on both sides, enqueued and told
     untimed (a complete enqueued trial skips the sampler on both sides), so that the figures at
     large N cost minutes rather than the hours of the GP's own first hundreds of asks; an ask's
-    cost depends on how many trials there are, not on where they lie.
+    cost depends on how many trials there are, not on where they lie. With --warm W the next W
+    trials are asked and told on both sides untimed: the .NET runtime first runs a method as quick,
+    unoptimised code and replaces it once it is hot (tiered compilation), so without them the
+    timed window of a fresh bnll process measures its start, not the sampler a long-lived study runs.
     """
     import random
     fn, _, space = PROBLEMS[a.problem]
     sides = {"optuna": OptunaSide(space, 0, 1, False), a.sampler: BnllSide(a.bnll, a.sampler, space, 0, 1)}
     times = {name: [] for name in sides}
     cpu = {name: [] for name in sides}
+    inside = {name: [] for name in sides}
     names = list(sides)
     rng = random.Random(0)
     try:
         for i in range(a.trials):
             prefix = random_params(space, rng) if i < a.history else None
+            timed = i >= a.history + a.warm
             for name in (names if i % 2 == 0 else names[::-1]):
                 side = sides[name]
                 if prefix is not None:
                     side.enqueue(prefix)
+                l0 = side.library_seconds()
                 c0, t0 = side.cpu_seconds(), time.perf_counter()
                 handle, params = side.ask()
                 t1, c1 = time.perf_counter(), side.cpu_seconds()
                 value = fn(params)
                 c2, t2 = side.cpu_seconds(), time.perf_counter()
                 side.tell(handle, value)
+                if not timed:
+                    continue
                 times[name].append((t1 - t0) + (time.perf_counter() - t2))
                 cpu[name].append((c1 - c0) + (side.cpu_seconds() - c2))
+                inside[name].append(side.library_seconds() - l0)
     finally:
         for side in sides.values():
             side.close()
-    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "window": 50,
-           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}}
+    out = {"problem": a.problem, "trials": a.trials, "history": a.history, "warm": a.warm, "window": 50,
+           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}, "in_process_ms_per_ask_tell_at": {}}
     for n in (50, 100, 200, 500, 1000, 2000, 5000):
-        if a.history + 50 <= n <= a.trials:
-            for key, series in (("ms_per_ask_tell_at", times), ("cpu_ms_per_ask_tell_at", cpu)):
-                w = {name: 1000.0 * statistics.median(ts[n - 50:n]) for name, ts in series.items()}
+        first = a.history + a.warm  # trial number of the first timed entry
+        if first + 50 <= n <= a.trials:
+            for key, series in (("ms_per_ask_tell_at", times), ("cpu_ms_per_ask_tell_at", cpu),
+                                ("in_process_ms_per_ask_tell_at", inside)):
+                w = {name: 1000.0 * statistics.median(ts[n - 50 - first:n - first]) for name, ts in series.items()}
                 w["ratio"] = w[a.sampler] / w["optuna"]
                 out[key][str(n)] = w
     return out
@@ -333,6 +362,8 @@ def main():
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--history", type=int, default=0,
                     help="latency: the first N trials are the same random draws on both sides, untimed")
+    ap.add_argument("--warm", type=int, default=0,
+                    help="latency: after the history, N trials asked and told on both sides untimed (a warm process)")
     ap.add_argument("--in-flight", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
     ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same seeds and --in-flight and at least this budget; "

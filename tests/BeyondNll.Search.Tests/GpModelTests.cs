@@ -130,4 +130,26 @@ public class GpModelTests
 
         Assert.Equal([1.0, 2.0, 3.0, 2.0, 3.0, 3.0], observations.Values);
     }
+
+    [Fact]
+    public void The_count_of_trials_with_a_value_is_what_the_observations_hold()
+    {
+        var history = new TrialHistory();
+        void Add(TrialState state, double? value = null)
+        {
+            var t = new TrialRecord(history.Count, new Dictionary<string, double> { ["x"] = history.Count });
+            if (state != TrialState.Running) t.Finish(state, value);
+            history.Add(t);
+        }
+        Add(TrialState.Pruned);
+        Add(TrialState.Running);
+        Assert.Equal(0, GpObservations.CountIn(history)); // a pruned trial needs a complete one to be valued
+        Assert.Equal(GpObservations.From(history, StudyDirection.Minimize).Count, GpObservations.CountIn(history));
+
+        Add(TrialState.Complete, 1.0);
+        Add(TrialState.Failed);
+        Add(TrialState.Pruned);
+        Assert.Equal(3, GpObservations.CountIn(history));
+        Assert.Equal(GpObservations.From(history, StudyDirection.Minimize).Count, GpObservations.CountIn(history));
+    }
 }

@@ -54,12 +54,34 @@ public class ProtocolTests
         Assert.Equal("""{"trial":0,"params":{"family":"power","k":4,"warmup":3},"value":0.25}""", _protocol.Handle("""{"op":"best"}"""));
     }
 
+    [Fact]
+    public void Stats_counts_the_asks_and_tells_answered_and_the_time_spent_inside_the_sampler()
+    {
+        var empty = Send("""{"op":"stats"}""");
+        Assert.Equal(0, empty.GetProperty("asks").GetInt32());
+        Assert.Equal(0, empty.GetProperty("tells").GetInt32());
+        Assert.Equal(0.0, empty.GetProperty("sampler_seconds").GetDouble());
+
+        for (var n = 0; n < 12; n++)
+        {
+            Send("""{"op":"ask"}""");
+            Send($$"""{"op":"tell","trial":{{n}},"value":{{n % 5}}}""");
+        }
+        Send("""{"op":"tell","trial":99,"value":1}"""); // refused: not counted
+        var stats = Send("""{"op":"stats"}""");
+        Assert.Equal(12, stats.GetProperty("asks").GetInt32());
+        Assert.Equal(12, stats.GetProperty("tells").GetInt32());
+        var seconds = stats.GetProperty("sampler_seconds").GetDouble();
+        Assert.True(seconds > 0, "twelve TPE asks take some time");
+        Assert.True(Send("""{"op":"stats"}""").GetProperty("sampler_seconds").GetDouble() == seconds, "stats itself is not counted");
+    }
+
     [Theory]
     [InlineData("", "empty line; expected a JSON object with \"op\"")]
     [InlineData("{not json", "not valid JSON:")]
     [InlineData("[1,2]", "expected a JSON object with \"op\"")]
     [InlineData("""{"trial":0}""", "missing \"op\"")]
-    [InlineData("""{"op":"fly"}""", "unknown op \"fly\" (ask, tell, report, enqueue, best)")]
+    [InlineData("""{"op":"fly"}""", "unknown op \"fly\" (ask, tell, report, enqueue, best, stats)")]
     [InlineData("""{"op":"tell","value":1}""", "\"trial\" must be the integer number an ask returned")]
     [InlineData("""{"op":"tell","trial":"0","value":1}""", "\"trial\" must be the integer number an ask returned")]
     [InlineData("""{"op":"tell","trial":1.5,"value":1}""", "\"trial\" must be the integer number an ask returned")]

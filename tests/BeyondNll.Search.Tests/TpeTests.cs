@@ -170,6 +170,24 @@ public class TpeTests
         Assert.Equal(1.0, total, 3);
     }
 
+    [Fact]
+    public void A_categorical_parzen_estimator_gives_each_choice_its_mixture_probability()
+    {
+        var axis = new ParzenAxis(ParameterSpec.Categorical("c", new[] { "a", "b", "c" }));
+        var estimator = new ParzenEstimator([axis], [new[] { 0.0, 0, 2 }], new TpeOptions());
+
+        // Three trials and the prior, weight 1/4 each; a trial's kernel puts 1 + 1/4 on its own
+        // choice and 1/4 on each other one (normalised by 1.75), the prior 1/3 on every choice.
+        double hit = 1.25 / 1.75, miss = 0.25 / 1.75, prior = 1.0 / 3;
+        double[] expected = [(hit + hit + miss + prior) / 4, (miss + miss + miss + prior) / 4, (miss + miss + hit + prior) / 4];
+        var logs = estimator.LogPdf([new[] { 2.0, 0, 1, 0 }]);
+        Assert.Equal(Math.Log(expected[2]), logs[0], 12);
+        Assert.Equal(Math.Log(expected[0]), logs[1], 12);
+        Assert.Equal(Math.Log(expected[1]), logs[2], 12);
+        Assert.Equal(logs[1], logs[3]);
+        Assert.Equal(1.0, expected.Sum(), 12);
+    }
+
     [Theory]
     [InlineData(-1.0, 1.0, -0.381715)]     // log 0.682689
     [InlineData(-40.0, -38.0, -726.5572)]  // log Φ(-38): far below what a double can hold outside log space

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Diagnostics;
 using System.Text.Json;
 using BeyondNll.Search.Pruners;
 using BeyondNll.Search.Samplers;
@@ -18,20 +19,27 @@ namespace BeyondNll.Search.Protocol;
 /// {"op":"report","trial":N,"step":S,"value":X}  → {"ok":true}    (+ "prune":true|false with a pruner)
 /// {"op":"enqueue","params":{...}}               → {"ok":true}
 /// {"op":"best"}                                 → {"trial":N,"params":{...},"value":X}
+/// {"op":"stats"}                                → {"asks":N,"tells":M,"sampler_seconds":S}
 /// anything wrong                                → {"error":"..."} and the stream goes on
 /// </code>
 /// Parameters are written as the user sees them: ints as integers, categoricals as their choice
 /// values. <c>report</c> is this project's addition: it feeds pruners, and lets a pruned trial be
-/// ranked by its last intermediate value.
+/// ranked by its last intermediate value. <c>stats</c> too: the time spent inside the sampler's
+/// ask and tell, measured in this process, so that a benchmark can time the sampler without the
+/// pipe and the JSON around it (what a study grain, which calls it in its own process, pays).
 /// </summary>
 public sealed class SamplerProtocol(ISampler sampler, IPruner? pruner = null)
 {
-    const string Ops = "ask, tell, report, enqueue, best";
+    const string Ops = "ask, tell, report, enqueue, best, stats";
 
     // Relaxed escaping: messages keep their quotes readable ("trial" rather than \u0022trial\u0022).
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly ArrayBufferWriter<byte> _buffer = new(256);
+
+    // What stats reports: asks and tells answered, and the time spent inside the sampler for them.
+    readonly Stopwatch _inSampler = new();
+    int _asks, _tells;
 
     /// <summary>Answers every line of <paramref name="input"/> until it ends; flushes after each answer.</summary>
     public void Run(TextReader input, TextWriter output)
@@ -87,13 +95,18 @@ public sealed class SamplerProtocol(ISampler sampler, IPruner? pruner = null)
             case "report": Report(message, w); break;
             case "enqueue": Enqueue(message); WriteOk(w); break;
             case "best": Best(w); break;
+            case "stats": Stats(w); break;
             default: throw new FormatException($"unknown op \"{op.GetString()}\" ({Ops})");
         }
     }
 
     void Ask(Utf8JsonWriter w)
     {
-        var trial = sampler.Ask();
+        TrialRecord trial;
+        _inSampler.Start();
+        try { trial = sampler.Ask(); }
+        finally { _inSampler.Stop(); }
+        _asks++;
         w.WriteStartObject();
         w.WriteNumber("trial", trial.Number);
         WriteParams(w, trial);
@@ -107,16 +120,33 @@ public sealed class SamplerProtocol(ISampler sampler, IPruner? pruner = null)
         var hasState = message.TryGetProperty("state", out var state);
         if (hasValue && hasState)
             throw new FormatException("tell takes \"value\" or \"state\", not both");
+        Action told;
         if (hasValue)
-            sampler.Tell(trial, Number(value, "value"));
+        {
+            var number = Number(value, "value");
+            told = () => sampler.Tell(trial, number);
+        }
         else if (hasState && state.ValueKind == JsonValueKind.String && state.GetString() == "failed")
-            sampler.TellFailed(trial);
+            told = () => sampler.TellFailed(trial);
         else if (hasState && state.ValueKind == JsonValueKind.String && state.GetString() == "pruned")
-            sampler.TellPruned(trial);
+            told = () => sampler.TellPruned(trial);
         else if (hasState)
             throw new FormatException($"\"state\" must be \"failed\" or \"pruned\", got {state.GetRawText()}");
         else
             throw new FormatException("tell needs \"value\" (a number) or \"state\" (\"failed\" or \"pruned\")");
+        _inSampler.Start();
+        try { told(); }
+        finally { _inSampler.Stop(); }
+        _tells++;
+    }
+
+    void Stats(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("asks", _asks);
+        w.WriteNumber("tells", _tells);
+        w.WriteNumber("sampler_seconds", _inSampler.Elapsed.TotalSeconds);
+        w.WriteEndObject();
     }
 
     void Report(JsonElement message, Utf8JsonWriter w)

@@ -65,6 +65,18 @@ public sealed class GpObservations
         return new GpObservations(trials, values, running);
     }
 
+    /// <summary>How many trials <see cref="From"/> would give a value: the complete ones, and the pruned ones once one is complete.</summary>
+    public static int CountIn(TrialHistory history)
+    {
+        int complete = 0, pruned = 0;
+        foreach (var t in history.Trials)
+        {
+            if (t.State == TrialState.Complete) complete++;
+            else if (t.State == TrialState.Pruned) pruned++;
+        }
+        return complete > 0 ? complete + pruned : 0;
+    }
+
     /// <summary>The complete trials' final value at the pruned trial's quantile at its last reported step.</summary>
     static double ValueOfPruned(TrialRecord pruned, List<TrialRecord> complete, double[] sortedFinals, double sign)
     {

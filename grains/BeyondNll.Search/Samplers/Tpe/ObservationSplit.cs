@@ -32,8 +32,7 @@ public sealed class ObservationSplit
     {
         var sign = direction.Sign();
         var used = new List<TrialRecord>(history.Count);
-        var stage = new List<double>(history.Count);
-        var score = new List<double>(history.Count);
+        var keys = new List<RankKey>(history.Count);
         var withResult = 0;
         foreach (var t in history.Trials)
         {
@@ -56,26 +55,32 @@ public sealed class ObservationSplit
             }
         }
 
-        // Stable sort by (stage, score): ties keep trial order, as numpy's stable argsort does.
-        var order = new int[used.Count];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (x, y) =>
-        {
-            var c = stage[x].CompareTo(stage[y]);
-            if (c == 0) c = score[x].CompareTo(score[y]);
-            return c != 0 ? c : x.CompareTo(y);
-        });
+        // Sort by (stage, score, position): ties keep trial order, as numpy's stable argsort does.
+        // Keys are structs compared without a delegate: at a thousand trials this sort was a fifth
+        // of an ask.
+        var order = keys.ToArray();
+        Array.Sort(order);
         var isGood = new bool[used.Count];
         var good = Math.Min(gamma(withResult), used.Count);
         for (var r = 0; r < good; r++)
-            isGood[order[r]] = true;
+            isGood[order[r].Position] = true;
         return new ObservationSplit(used.ToArray(), isGood, withResult);
 
         void Add(TrialRecord t, double stageKey, double scoreKey)
         {
+            keys.Add(new RankKey(stageKey, scoreKey, used.Count));
             used.Add(t);
-            stage.Add(stageKey);
-            score.Add(scoreKey);
+        }
+    }
+
+    /// <summary>A trial's place in the ranking: its stage (complete, pruned by step, running), its score, its position in trial order.</summary>
+    readonly record struct RankKey(double Stage, double Score, int Position) : IComparable<RankKey>
+    {
+        public int CompareTo(RankKey other)
+        {
+            var c = Stage.CompareTo(other.Stage);
+            if (c == 0) c = Score.CompareTo(other.Score);
+            return c != 0 ? c : Position.CompareTo(other.Position);
         }
     }
 

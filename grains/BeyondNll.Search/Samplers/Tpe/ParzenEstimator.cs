@@ -195,6 +195,15 @@ public sealed class ParzenEstimator
     {
         var count = points[0].Length;
         var result = new double[count];
+        if (_axes.Length == 1 && _kernels[0] is CategoricalKernels single)
+        {
+            // One categorical axis: a point's density depends on its choice alone, so each
+            // choice's is computed once (a sum over kernels per choice, not per point).
+            var perChoice = ChoiceLogMasses(single);
+            for (var i = 0; i < count; i++)
+                result[i] = perChoice[(int)points[0][i]];
+            return result;
+        }
         // One row of per-component terms at a time: log weight + Σ over axes of log kernel density.
         var row = new double[_components];
         for (var i = 0; i < count; i++)
@@ -268,6 +277,20 @@ public sealed class ParzenEstimator
             var observed = c.Observed[j];
             row[j] += observed < 0 ? logUniform : observed == choice ? c.LogHit : c.LogMiss;
         }
+    }
+
+    /// <summary>log of the mixture's mass on each choice: Σ over kernels of weight × the kernel's probability of it.</summary>
+    double[] ChoiceLogMasses(CategoricalKernels c)
+    {
+        var row = new double[_components];
+        var masses = new double[c.ChoiceCount];
+        for (var choice = 0; choice < c.ChoiceCount; choice++)
+        {
+            _logWeights.CopyTo(row, 0);
+            AddCategorical(c, choice, row);
+            masses[choice] = LogSumExp(row);
+        }
+        return masses;
     }
 
     /// <summary>
