@@ -136,6 +136,18 @@ public sealed class StudyModel
         return changes;
     }
 
+    /// <summary>
+    /// Changes taken by <see cref="TakeChanges"/> that could not be stored (the store was away longer
+    /// than a write's retries): the next <see cref="TakeChanges"/> returns them again, so an outcome the
+    /// study already applied is not lost from storage when the call that brought it failed.
+    /// </summary>
+    public void NotStored(StudyChanges changes)
+    {
+        recordChanged |= changes.Record;
+        foreach (var trial in changes.Trials)
+            changedTrials.Add(trial.Number);
+    }
+
     // ---- Scheduling ----------------------------------------------------------------------------
 
     /// <summary>

@@ -137,6 +137,28 @@ public class OutcomeTests
     }
 
     [Fact]
+    public void Changes_that_could_not_be_stored_are_taken_again_until_they_are()
+    {
+        var d = new Driver(Driver.Request(trials: 4, parallel: 2, sampler: "random"));
+        var first = d.StartNext()!;
+        var second = d.StartNext()!;
+        d.Model.TakeChanges();
+
+        // The outcome is applied, and the write of what it changed fails: the store was away.
+        d.Complete(first, 0.6);
+        var failed = d.Model.TakeChanges();
+        d.Model.NotStored(failed);
+        // Another change comes before the next save: it is stored with the one handed back.
+        d.Complete(second, 0.7);
+        var next = d.Model.TakeChanges();
+
+        Assert.Equal([first.Number, second.Number], next.Trials.Select(t => t.Number));
+        Assert.Equal(0.6, next.Trials[0].Value);
+        Assert.Equal(failed.Record || next.Record, next.Record);
+        Assert.False(d.Model.TakeChanges().Any);
+    }
+
+    [Fact]
     public void A_space_of_recipe_fields_gives_each_trial_its_own_recipe()
     {
         var space = SearchSpace.FromJson("""

@@ -62,9 +62,12 @@ public sealed class TelemetryTests(WebSilo silo)
         await silo.WaitUntilFinished("traced", TimeSpan.FromMinutes(1));
         // The status interleaves with the study's turns, so it reads completed while the finishing turn
         // (its save, the registry call) may still be in flight: its span stops a little later, later still on a loaded machine.
+        // So may the last trial's attempt span: the attempt ends after its outcome call to the study, the
+        // call in which the study finishes.
+        bool Seen(string operation, int count) =>
+            spans.Count(s => s.OperationName == operation && Equals(s.GetTagItem(ClusterTracing.StudyTag), "traced")) >= count;
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!spans.Any(s => s.OperationName == ClusterTracing.StudyFinish && Equals(s.GetTagItem(ClusterTracing.StudyTag), "traced"))
-               && DateTime.UtcNow < deadline)
+        while (!(Seen(ClusterTracing.StudyFinish, 1) && Seen(ClusterTracing.TrialAttempt, 3)) && DateTime.UtcNow < deadline)
             await Task.Delay(100);
 
         var mine = spans.Where(s => Equals(s.GetTagItem(ClusterTracing.StudyTag), "traced")).ToList();

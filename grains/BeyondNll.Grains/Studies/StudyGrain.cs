@@ -119,7 +119,10 @@ public sealed class StudyGrain(
 
     public async Task Tick()
     {
-        if (model is { IsRunning: true }) await Round();
+        if (model is null) return;
+        if (model.IsRunning) await Round();
+        // A finished study whose last save failed stores it now, and only then counts as finished.
+        else if (await Save()) await Finished();
     }
 
     /// <summary>
@@ -133,7 +136,13 @@ public sealed class StudyGrain(
         using var span = ClusterTracing.Source.StartActivity(ClusterTracing.StudyTrialFinished)?.SetTag(ClusterTracing.StudyTag, Name)
             .SetTag(ClusterTracing.TrialTag, outcome.Number).SetTag(ClusterTracing.AttemptTag, outcome.Attempt)
             .SetTag(ClusterTracing.OutcomeTag, outcome.State.ToString().ToLowerInvariant()).SetTag(ClusterTracing.ValueTag, outcome.Value);
-        if (model is null || !model.Apply(outcome, DateTimeOffset.UtcNow)) return;
+        if (model is null) return;
+        if (!model.Apply(outcome, DateTimeOffset.UtcNow))
+        {
+            // Applied before (a call that failed while saving is retried): store what that call could not.
+            await Save();
+            return;
+        }
         logger.LogInformation("Study {Study}: trial {Trial} attempt {Attempt} ended {State}", Name, outcome.Number, outcome.Attempt, outcome.State);
         if (model.IsRunning)
         {
@@ -154,12 +163,21 @@ public sealed class StudyGrain(
     }
 
     /// <summary>Stores what the model changed: each changed trial's record first, then the study's own, so
-    /// the study never counts a trial whose record is not stored. False when nothing changed.</summary>
+    /// the study never counts a trial whose record is not stored. False when nothing changed. What a failed
+    /// write did not store is handed back to the model, for the next save.</summary>
     async Task<bool> Save()
     {
         var changes = Study.TakeChanges();
-        if (changes.Trials.Count > 0) await records!.Write(changes.Trials);
-        if (changes.Record) await state.WriteWithRetry();
+        try
+        {
+            if (changes.Trials.Count > 0) await records!.Write(changes.Trials);
+            if (changes.Record) await state.WriteWithRetry();
+        }
+        catch
+        {
+            Study.NotStored(changes);
+            throw;
+        }
         return changes.Any;
     }
 
