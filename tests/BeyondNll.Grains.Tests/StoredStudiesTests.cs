@@ -169,5 +169,14 @@ public sealed class StoredStudiesTests : IAsyncLifetime
         var entries = await cluster.Grains.GetGrain<IContinuumGrain>(0).List();
         Assert.Equal(("tiny", "power:10", true), (entries[0].Backbone, entries[0].Winner, entries[0].Confirmed));
         Assert.Equal(0.62, entries[0].Probe!.MeanP);
+        // Its point moved out of the continuum's record into one of its own, which the record names.
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Cluster);
+        var record = new Stored<Continuum.ContinuumState>();
+        await storage.ReadStateAsync("continuum", GrainId.Parse("continuum/0"), record);
+        Assert.Empty(record.State!.Entries);
+        Assert.Equal(["legacy1"], record.State.Studies);
+        var point = new Stored<ContinuumEntry>();
+        await storage.ReadStateAsync("point", GrainId.Create("bnll-point", "legacy1"), point);
+        Assert.Equal("power:10", point.State!.Winner);
     }
 }

@@ -5,20 +5,17 @@ namespace BeyondNll.Grains.Studies;
 
 /// <summary>
 /// The trials of one study, each a record of its own in the cluster's grain storage (state "trial"
-/// under the id bnll-trial/STUDY|N), so that a change to one trial writes that trial alone: what a
-/// write costs does not grow with the study. The study grain is the only writer; this keeps each
-/// record's ETag between writes.
+/// under the id bnll-trial/STUDY|N, <see cref="SeparateRecords{T}"/>), so that a change to one trial
+/// writes that trial alone: what a write costs does not grow with the study.
 /// </summary>
 public sealed class TrialRecords(IGrainStorage storage, string study)
 {
-    const string StateName = "trial";
-
     /// <summary>Records read at once while loading: enough to hide a store's latency, few enough to be polite.</summary>
     const int ReadBatch = 64;
 
-    readonly Dictionary<int, GrainState<StudyTrial>> stored = [];
+    readonly SeparateRecords<StudyTrial> records = new(storage, "bnll-trial", "trial");
 
-    GrainId IdOf(int number) => GrainId.Create("bnll-trial", $"{study}|{number}");
+    string KeyOf(int number) => $"{study}|{number}";
 
     /// <summary>
     /// The stored trials, numbered from 0: the <paramref name="counted"/> ones the study's record
@@ -32,14 +29,12 @@ public sealed class TrialRecords(IGrainStorage storage, string study)
         var trials = new List<StudyTrial>();
         for (var first = 0; ; first += ReadBatch)
         {
-            var batch = Enumerable.Range(first, ReadBatch).Select(n => (Number: n, State: new GrainState<StudyTrial>())).ToList();
-            await Task.WhenAll(batch.Select(b => storage.ReadWithRetry(StateName, IdOf(b.Number), b.State)));
-            foreach (var (number, state) in batch)
+            var batch = await Task.WhenAll(Enumerable.Range(first, ReadBatch).Select(async n => (Number: n, Trial: await records.Read(KeyOf(n)))));
+            foreach (var (number, trial) in batch)
             {
-                stored[number] = state;
-                if (state.RecordExists && state.State is not null)
+                if (trial is not null)
                 {
-                    trials.Add(state.State);
+                    trials.Add(trial);
                     continue;
                 }
                 if (number < counted) throw new InvalidDataException($"study {study}: trial {number} has no stored record");
@@ -49,12 +44,5 @@ public sealed class TrialRecords(IGrainStorage storage, string study)
     }
 
     /// <summary>Stores the trials given, all at once.</summary>
-    public Task Write(IEnumerable<StudyTrial> trials) => Task.WhenAll(trials.Select(Write));
-
-    async Task Write(StudyTrial trial)
-    {
-        if (!stored.TryGetValue(trial.Number, out var state)) stored[trial.Number] = state = new GrainState<StudyTrial>();
-        state.State = trial;
-        await storage.WriteWithRetry(StateName, IdOf(trial.Number), state);
-    }
+    public Task Write(IEnumerable<StudyTrial> trials) => Task.WhenAll(trials.Select(t => records.Write(KeyOf(t.Number), t)));
 }
