@@ -73,11 +73,7 @@ public static class DemoCommand
         var lr = new Option<double?>("--lr") { Description = "One learning rate for the NLL baseline (the rate ladder's only rung; the search samples its own for the other trials)." };
         var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline runs (default: three spanning the space's lr range)." };
         var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
-        var factorial = new Option<string[]>("--factorial")
-        {
-            Description = "`bnll factorial run` results (factorial.json files) of the same task: the answer of the first one holding a level is shown beside the demo's.",
-            AllowMultipleArgumentsPerToken = true,
-        };
+        var factorial = new Option<string?>("--factorial") { Description = "A `bnll factorial run` result (factorial.json) of the same task: its answer for each level is shown beside the demo's." };
         var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
             { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, ladder, plot, factorial };
         command.SetAction(async (parse, ct) =>
@@ -93,7 +89,7 @@ public static class DemoCommand
             var rates = parse.GetValue(ladder) is { } text ? SearchStartCommand.ParseRates("--lr-ladder", text)
                 : parse.GetValue(lr) is { } one ? [one] : [];
             return await RunAsync(parse.GetValue(task)!, parse.GetValue(noise), size, rates, root, figure, parse.GetValue(json), ct,
-                parse.GetValue(factorial) ?? []);
+                parse.GetValue(factorial));
         });
         return command;
     }
@@ -134,15 +130,13 @@ public static class DemoCommand
     }
 
     /// <param name="ladder">The rate ladder of every study (the NLL baseline runs at each rung); empty for the default.</param>
-    /// <param name="factorialPaths">factorial.json files whose answers for the same task, noise and levels are set beside the demo's
-    /// (factorials of different levels, say the weak-to-middle one and a stronger one); none for none.</param>
+    /// <param name="factorialPath">A factorial.json whose answers for the same task, noise and levels are set beside the demo's; null for none.</param>
     public static async Task<int> RunAsync(string task, double noise, Size size, IReadOnlyList<double> ladder, string root, string figure, bool json,
-        CancellationToken ct, IReadOnlyList<string>? factorialPaths = null)
+        CancellationToken ct, string? factorialPath = null)
     {
         Check(task, noise, size, ladder, figure);
         // Read before any work: a file that is not a factorial's results is refused at once.
-        var factorial = new List<FactorialReport>();
-        foreach (var path in factorialPaths ?? []) factorial.Add(FactorialAnalysis.Analyse(await FactorialFiles.ReadResultsAsync(path, ct)));
+        var factorial = factorialPath is null ? null : FactorialAnalysis.Analyse(await FactorialFiles.ReadResultsAsync(factorialPath, ct));
         var watch = Stopwatch.StartNew();
         var say = json ? TextWriter.Null : Console.Out;
         Directory.CreateDirectory(root);
@@ -224,13 +218,13 @@ public static class DemoCommand
     }
 
     static async Task<(IReadOnlyList<ContinuumEntry>, DemoJson)> WriteReportAsync(IGrainFactory grains, string task, double noise, Size size,
-        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, IReadOnlyList<FactorialReport> factorial, CancellationToken ct)
+        string root, string figure, IReadOnlyDictionary<string, int> levels, Stopwatch watch, FactorialReport? factorial, CancellationToken ct)
     {
         var entries = await grains.GetGrain<IContinuumGrain>(0).List();
         var figures = ContinuumCommand.WriteFigures(entries, figure);
         var condition = noise == 0 ? "clean" : $"noise:{noise.ToString(CultureInfo.InvariantCulture)}";
         var summary = Levels(entries, levels).Select(l =>
-            factorial.SelectMany(r => r.Levels).FirstOrDefault(f => f.Task == task && f.Condition == condition && f.Level == l.PretrainSteps) is { } f
+            factorial?.Levels.FirstOrDefault(f => f.Task == task && f.Condition == condition && f.Level == l.PretrainSteps) is { } f
                 ? l with { FactorialVerdict = f.Verdict, FactorialWinner = f.Winner } : l).ToList();
         var report = new DemoJson(task, noise, size, entries.Select(e => ContinuumCommand.ToJson(e)).ToList(), summary,
             figures, Math.Round(watch.Elapsed.TotalSeconds, 1));

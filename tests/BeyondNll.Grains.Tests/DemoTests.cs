@@ -1,6 +1,5 @@
 using System.Text.Json;
 using BeyondNll.Client.Commands;
-using BeyondNll.Studies.Factorial;
 
 namespace BeyondNll.Grains.Tests;
 
@@ -16,12 +15,8 @@ public class DemoTests
             var size = new DemoCommand.Size([2, 5, 10, 20], Seeds: 1, Trials: 2, Steps: 3, Confirm: 1, ConfirmSeeds: 2, Examples: 100);
             var figure = Path.Combine(root, "continuum.png");
 
-            // Two factorials' answers to set beside the demo's: one of the weaker levels, one of the strongest (none has level 10).
-            var weaker = await Factorial(root, "weaker", [2, 5], "power:1");
-            var stronger = await Factorial(root, "stronger", [20], "power:10");
-
             // One rung (the NLL baseline once at 3e-4), so that two trials leave one to the sampler.
-            var exit = await DemoCommand.RunAsync("cipher", 0.1, size, [3e-4], root, figure, json: true, CancellationToken.None, [weaker, stronger]);
+            var exit = await DemoCommand.RunAsync("cipher", 0.1, size, [3e-4], root, figure, json: true, CancellationToken.None);
 
             Assert.Equal(0, exit);
             using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "continuum.json")));
@@ -42,7 +37,6 @@ public class DemoTests
             var levels = report.RootElement.GetProperty("levels").EnumerateArray().ToList();
             Assert.Equal([2, 5, 10, 20], levels.Select(l => l.GetProperty("pretrain_steps").GetInt32()));
             Assert.True(levels[^1].GetProperty("mean_p").GetDouble() > levels[0].GetProperty("mean_p").GetDouble());
-            Assert.Equal(["power:1", "power:1", null, "power:10"], levels.Select(l => l.GetProperty("factorial_winner").GetString()));
             ConfirmationClusterTests.AssertPng(figure);
             ConfirmationClusterTests.AssertPng(Path.Combine(root, "continuum-k.png"));
         }
@@ -50,16 +44,5 @@ public class DemoTests
         {
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    /// <summary>A factorial.json of the demo's task and noise at <paramref name="levels"/>, in which <paramref name="winner"/> beats NLL on every seed.</summary>
-    static async Task<string> Factorial(string root, string name, IReadOnlyList<int> levels, string winner)
-    {
-        var path = Path.Combine(root, name, FactorialFiles.ResultsFile);
-        var settings = new FactorialSettings(["cipher"], ["noise:0.1"], levels, [0, 1, 2], ["nll", winner], [3e-4], 3, 100, 10, 10, 1);
-        var cells = levels.SelectMany(level => settings.Seeds.Select(seed => new FactorialCell("cipher", "noise:0.1", level, seed, 0.5, 0.5, 0.1,
-            $"grid-{level}-{seed}", [new("nll", 3e-4, 0.2, 0.2 + 0.01 * seed, 3, "completed"), new(winner, 3e-4, 0.6, 0.6 + 0.02 * seed, 3, "completed")]))).ToList();
-        await FactorialFiles.WriteResultsAsync(path, settings, cells, [], root, 0, write: false, CancellationToken.None);
-        return path;
     }
 }
