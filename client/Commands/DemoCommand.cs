@@ -73,7 +73,7 @@ public static class DemoCommand
         var lr = new Option<double?>("--lr") { Description = "One learning rate for the NLL baseline (the rate ladder's only rung; the search samples its own for the other trials)." };
         var ladder = new Option<string?>("--lr-ladder") { Description = "Learning rates, comma-separated, at which the NLL baseline runs (default: three spanning the space's lr range)." };
         var plot = new Option<string?>("--plot") { Description = "Figure file (default OUT/continuum.png; OUT/continuum-k.png beside it)." };
-        var factorial = new Option<string?>("--factorial") { Description = "A `bnll factorial run` result (factorial.json) of the same task: its answer for each level is shown beside the demo's." };
+        var factorial = new Option<string?>("--factorial") { Description = "A `bnll factorial run` result (factorial.json) of the same task, largest level and data size (so the same backbones and data): its answer for each level is shown beside the demo's." };
         var command = new Command("demo", "Reproduce the capability continuum on synthetic backbones from weak to strong: search, confirm, table and figures.")
             { quick, json, output, task, noise, pretrain, seeds, trials, steps, confirm, confirmSeeds, examples, firstSeed, lr, ladder, plot, factorial };
         command.SetAction(async (parse, ct) =>
@@ -129,14 +129,43 @@ public static class DemoCommand
         ContinuumCommand.CheckPlotPath(figure);
     }
 
+    /// <summary>
+    /// A factorial's answer belongs beside the demo's only where both trained the same backbones on the same data. A
+    /// level is a snapshot of one pretraining run per seed to the largest level, whose length sets the learning-rate
+    /// schedule and the corpus (<see cref="SyntheticBackbone.CreateLevels"/>): the same steps of a run of another length
+    /// are another backbone. So the largest levels must be equal, the factorial's pretraining on the task alone (as the
+    /// demo's), and its data of the demo's size.
+    /// </summary>
+    static void CheckSameBackbones(string path, FactorialSettings factorial, Size size)
+    {
+        if (factorial.Levels.Max() != size.PretrainSteps.Max())
+            throw new ArgumentException($"--factorial {path}: its backbones are snapshots of a {factorial.Levels.Max()}-step pretraining run and the demo's " +
+                $"of a {size.PretrainSteps.Max()}-step one, so the same steps are other backbones; give --pretrain-steps whose largest is " +
+                $"{factorial.Levels.Max()} (the factorial's levels: {string.Join(',', factorial.Levels)})");
+        if (factorial.TaskShare != 1)
+            throw new ArgumentException($"--factorial {path}: its backbones were pretrained with task share {factorial.TaskShare}, the demo's on the task alone");
+        if (factorial.Examples != size.Examples || factorial.ValExamples != ValExamples(size) || factorial.TestExamples != ValExamples(size))
+            throw new ArgumentException($"--factorial {path}: its data ({factorial.Examples} training, {factorial.ValExamples} validation, " +
+                $"{factorial.TestExamples} test examples) are not the demo's ({size.Examples}, {ValExamples(size)}, {ValExamples(size)}); give --examples {factorial.Examples}");
+    }
+
+    /// <summary>The demo's validation examples, and as many test examples: a tenth of the training examples, at least 50.</summary>
+    static int ValExamples(Size size) => Math.Max(50, size.Examples / 10);
+
     /// <param name="ladder">The rate ladder of every study (the NLL baseline runs at each rung); empty for the default.</param>
     /// <param name="factorialPath">A factorial.json whose answers for the same task, noise and levels are set beside the demo's; null for none.</param>
     public static async Task<int> RunAsync(string task, double noise, Size size, IReadOnlyList<double> ladder, string root, string figure, bool json,
         CancellationToken ct, string? factorialPath = null)
     {
         Check(task, noise, size, ladder, figure);
-        // Read before any work: a file that is not a factorial's results is refused at once.
-        var factorial = factorialPath is null ? null : FactorialAnalysis.Analyse(await FactorialFiles.ReadResultsAsync(factorialPath, ct));
+        // Read before any work: a file that is not a factorial's results, or not of the demo's backbones, is refused at once.
+        FactorialReport? factorial = null;
+        if (factorialPath is not null)
+        {
+            var results = await FactorialFiles.ReadResultsAsync(factorialPath, ct);
+            CheckSameBackbones(factorialPath, results.Settings, size);
+            factorial = FactorialAnalysis.Analyse(results);
+        }
         var watch = Stopwatch.StartNew();
         var say = json ? TextWriter.Null : Console.Out;
         Directory.CreateDirectory(root);
@@ -153,11 +182,11 @@ public static class DemoCommand
         {
             // One seed is one whole continuum: its own data, backbones and training order.
             var seedRoot = Path.Combine(root, $"seed{seed}");
-            var data = LocalRun.WriteData(task, size.Examples, noise, seed, Math.Max(50, size.Examples / 10), Path.Combine(seedRoot, task));
+            var data = LocalRun.WriteData(task, size.Examples, noise, seed, ValExamples(size), Path.Combine(seedRoot, task));
             var studies = new List<string>();
             var backbones = new List<(string Name, int MaxPositions)>();
-            // The levels are snapshots of one pretraining run, as `bnll factorial run` makes them: the same
-            // task, seed and steps give the same backbones there, so the demo's answers can be set beside the factorial's.
+            // The levels are snapshots of one pretraining run, as `bnll factorial run` makes them: the same task,
+            // seed and levels give the same backbones there, so the demo's answers can be set beside the factorial's.
             var options = new SyntheticBackboneOptions { Task = task, Seed = seed };
             var folderOf = await LocalRun.PretrainLevelsAsync(seedRoot, options, size.PretrainSteps, reuse: false, json, ct);
             foreach (var steps in size.PretrainSteps)
