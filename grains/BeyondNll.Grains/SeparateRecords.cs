@@ -10,7 +10,18 @@ namespace BeyondNll.Grains;
 /// </summary>
 public sealed class SeparateRecords<T>(IGrainStorage storage, string type, string stateName) where T : class
 {
+    /// <summary>Records read at once by <see cref="ReadMany"/>: enough to hide a store's latency, few enough to be polite.</summary>
+    public const int ReadBatch = 64;
+
     readonly Dictionary<string, GrainState<T>> stored = [];
+
+    /// <summary>The records under <paramref name="keys"/>, in their order (null where there is none), read <see cref="ReadBatch"/> at a time.</summary>
+    public async Task<List<T?>> ReadMany(IEnumerable<string> keys)
+    {
+        var records = new List<T?>();
+        foreach (var batch in keys.Chunk(ReadBatch)) records.AddRange(await Task.WhenAll(batch.Select(Read)));
+        return records;
+    }
 
     /// <summary>The record under <paramref name="key"/>, null when there is none (its ETag is kept either way).</summary>
     public async Task<T?> Read(string key)

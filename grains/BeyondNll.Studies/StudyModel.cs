@@ -33,8 +33,7 @@ public sealed class StudyModel
     readonly SearchSpace space;
     readonly ISampler sampler;
     readonly IPruner? pruner;
-    readonly SortedSet<int> changedTrials = [];
-    bool recordChanged;
+    readonly UnstoredChanges unstored = new();
 
     StudyModel(string name, StudyRecord record, List<StudyTrial> trials)
     {
@@ -64,7 +63,7 @@ public sealed class StudyModel
             Request = StudyProtocol.Complete(request, space), State = StudyState.Running, Created = now,
             Backbone = inputs.Backbone, Train = inputs.Train, Val = inputs.Val, Test = inputs.Test, Dataset = inputs.Dataset,
         }, []);
-        model.recordChanged = true;
+        model.unstored.Record();
         return model;
     }
 
@@ -77,8 +76,8 @@ public sealed class StudyModel
     {
         var upgrade = StoredStudies.Upgrade(record, stored);
         var model = new StudyModel(name, record, upgrade.Trials);
-        model.recordChanged = upgrade.RecordChanged;
-        foreach (var t in upgrade.ChangedTrials) model.changedTrials.Add(t);
+        if (upgrade.RecordChanged) model.unstored.Record();
+        foreach (var t in upgrade.ChangedTrials) model.unstored.Trial(t);
         return model;
     }
 
@@ -128,25 +127,14 @@ public sealed class StudyModel
     public IEnumerable<StudyTrial> RunningTrials => trials.Where(t => t.State == TrialRunState.Running);
 
     /// <summary>What changed since the last call, to store: the record (when it did) and each changed trial.</summary>
-    public StudyChanges TakeChanges()
-    {
-        var changes = new StudyChanges(recordChanged, changedTrials.Select(n => trials[n]).ToList());
-        recordChanged = false;
-        changedTrials.Clear();
-        return changes;
-    }
+    public StudyChanges TakeChanges() => unstored.Take(trials);
 
     /// <summary>
     /// Changes taken by <see cref="TakeChanges"/> that could not be stored (the store was away longer
     /// than a write's retries): the next <see cref="TakeChanges"/> returns them again, so an outcome the
     /// study already applied is not lost from storage when the call that brought it failed.
     /// </summary>
-    public void NotStored(StudyChanges changes)
-    {
-        recordChanged |= changes.Record;
-        foreach (var trial in changes.Trials)
-            changedTrials.Add(trial.Number);
-    }
+    public void NotStored(StudyChanges changes) => unstored.Return(changes);
 
     // ---- Scheduling ----------------------------------------------------------------------------
 
@@ -200,7 +188,7 @@ public sealed class StudyModel
         catch (InvalidOperationException)
         {
             Record.SamplerExhausted = true;
-            recordChanged = true;
+            unstored.Record();
             return null;
         }
         var parameters = new Dictionary<string, double>(record.Params);
@@ -220,7 +208,7 @@ public sealed class StudyModel
     {
         trials.Add(trial);
         Record.TrialCount = trials.Count;
-        recordChanged = true;
+        unstored.Record();
         Touch(trial);
     }
 
@@ -338,7 +326,7 @@ public sealed class StudyModel
         if (!IsRunning || Request.Confirm <= 0 || Record.ConfirmationPlanned || !SearchOver) return false;
         foreach (var trial in StudyConfirmation.Plan(trials, Request.Confirm, Request.ConfirmSeeds, Direction)) Add(trial);
         Record.ConfirmationPlanned = true;
-        recordChanged = true;
+        unstored.Record();
         return true;
     }
 
@@ -353,7 +341,7 @@ public sealed class StudyModel
         var completed = StudyAnswers.Of(this) is not null;
         Record.State = completed ? StudyState.Completed : StudyState.Failed;
         Record.Message = completed ? null : "no trial completed";
-        recordChanged = true;
+        unstored.Record();
     }
 
     /// <summary>Ends the study as cancelled; returns the attempts that were running, to be stopped.</summary>
@@ -362,7 +350,7 @@ public sealed class StudyModel
         if (Record.State is not (StudyState.Running or StudyState.Pending)) return [];
         Record.State = StudyState.Cancelled;
         Record.Message = "cancelled by the user";
-        recordChanged = true;
+        unstored.Record();
         var running = new List<StudyAttempt>();
         foreach (var trial in trials.Where(t => t.State is TrialRunState.Running or TrialRunState.Pending))
         {
@@ -382,7 +370,7 @@ public sealed class StudyModel
     public void RecordProbe(ProbeView probe)
     {
         Record.Probe = probe;
-        recordChanged = true;
+        unstored.Record();
     }
 
     /// <summary>The study's answer so far (null while no search trial completed); see <see cref="StudyAnswers"/>.</summary>
@@ -391,7 +379,7 @@ public sealed class StudyModel
     /// <summary>The study as `bnll search status` shows it.</summary>
     public StudyStatus Status() => StudyViews.Status(this);
 
-    void Touch(StudyTrial trial) => changedTrials.Add(trial.Number);
+    void Touch(StudyTrial trial) => unstored.Trial(trial.Number);
 
     static TrialRecord HistoryRecord(StudyTrial t)
     {
@@ -405,13 +393,4 @@ public sealed class StudyModel
         }
         return record;
     }
-}
-
-/// <summary>Where a study's inputs are and what they hash to, measured by its host before it starts (Test: its held-out data, if any).</summary>
-public sealed record StudyInputs(FileFingerprint Backbone, FileFingerprint Train, FileFingerprint Val, string Dataset, FileFingerprint? Test = null);
-
-/// <summary>What to store after a change: the study's record, if it changed, and each trial that did.</summary>
-public sealed record StudyChanges(bool Record, IReadOnlyList<StudyTrial> Trials)
-{
-    public bool Any => Record || Trials.Count > 0;
 }

@@ -29,9 +29,6 @@ public sealed class ContinuumGrain(
     [PersistentState("continuum", StorageNames.Cluster)] IPersistentState<ContinuumState> state,
     [FromKeyedServices(StorageNames.Cluster)] IGrainStorage storage) : Grain, IContinuumGrain
 {
-    /// <summary>Points read at once while loading, as <see cref="BeyondNll.Grains.Studies.TrialRecords"/> reads trials.</summary>
-    const int ReadBatch = 64;
-
     readonly SeparateRecords<ContinuumEntry> points = new(storage, "bnll-point", "point");
 
     /// <summary>Every point, in memory, in the order <see cref="ListAll"/> gives them.</summary>
@@ -39,11 +36,16 @@ public sealed class ContinuumGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var batch in state.State.Studies.Chunk(ReadBatch))
-            foreach (var point in await Task.WhenAll(batch.Select(points.Read)))
-                if (point is not null) entries.Add(point);
+        entries.AddRange((await points.ReadMany(state.State.Studies)).OfType<ContinuumEntry>());
         if (state.State.Entries.Count > 0) await MoveEntriesOfEarlierVersion();
         Sort();
+    }
+
+    /// <summary>Puts <paramref name="entry"/> in memory in place of its study's earlier point, if any.</summary>
+    void Put(ContinuumEntry entry)
+    {
+        entries.RemoveAll(e => e.Study == entry.Study);
+        entries.Add(entry);
     }
 
     /// <summary>
@@ -56,8 +58,7 @@ public sealed class ContinuumGrain(
         foreach (var entry in state.State.Entries)
         {
             await points.Write(entry.Study, entry);
-            entries.RemoveAll(e => e.Study == entry.Study);
-            entries.Add(entry);
+            Put(entry);
             if (!state.State.Studies.Contains(entry.Study)) state.State.Studies.Add(entry.Study);
         }
         state.State.Entries = [];
@@ -69,8 +70,7 @@ public sealed class ContinuumGrain(
         // The point first: a failure before the names are written leaves a point no one lists, and the
         // study records again (its call failed), which writes both.
         await points.Write(entry.Study, entry);
-        entries.RemoveAll(e => e.Study == entry.Study);
-        entries.Add(entry);
+        Put(entry);
         Sort();
         if (state.State.Studies.Contains(entry.Study)) return;
         state.State.Studies.Add(entry.Study);

@@ -10,9 +10,6 @@ namespace BeyondNll.Grains.Studies;
 /// </summary>
 public sealed class TrialRecords(IGrainStorage storage, string study)
 {
-    /// <summary>Records read at once while loading: enough to hide a store's latency, few enough to be polite.</summary>
-    const int ReadBatch = 64;
-
     readonly SeparateRecords<StudyTrial> records = new(storage, "bnll-trial", "trial");
 
     string KeyOf(int number) => $"{study}|{number}";
@@ -27,10 +24,11 @@ public sealed class TrialRecords(IGrainStorage storage, string study)
     public async Task<List<StudyTrial>> ReadAll(int counted, int atLeast)
     {
         var trials = new List<StudyTrial>();
-        for (var first = 0; ; first += ReadBatch)
+        for (var first = 0; ; first += SeparateRecords<StudyTrial>.ReadBatch)
         {
-            var batch = await Task.WhenAll(Enumerable.Range(first, ReadBatch).Select(async n => (Number: n, Trial: await records.Read(KeyOf(n)))));
-            foreach (var (number, trial) in batch)
+            var numbers = Enumerable.Range(first, SeparateRecords<StudyTrial>.ReadBatch).ToList();
+            var batch = await records.ReadMany(numbers.Select(KeyOf));
+            foreach (var (number, trial) in numbers.Zip(batch))
             {
                 if (trial is not null)
                 {
