@@ -39,6 +39,7 @@ import json
 import math
 import multiprocessing
 import os
+import random
 import shlex
 import statistics
 import subprocess
@@ -332,8 +333,27 @@ def cmd_latency(a):
 
 # ------------------------------------------------------------------ table
 
+def ratio_interval(base_rows, our_rows, index, resamples=2000, level=0.95):
+    """A 95% bootstrap interval of median(ours) / median(base) at one checkpoint: seeds are drawn with
+    replacement, the same seeds for both sides (regret is a function of the seed on each side), and the
+    ratio recomputed per draw; the interval is the percentiles of those ratios. Seeded: the same JSON
+    gives the same interval. Says how far a cell's ratio can be trusted at this many seeds."""
+    rng = random.Random(0)
+    n = len(base_rows)
+    ratios = []
+    for _ in range(resamples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        base = statistics.median(base_rows[i][index] for i in picks)
+        ours = statistics.median(our_rows[i][index] for i in picks)
+        ratios.append(ours / max(base, 1e-300))
+    ratios.sort()
+    tail = (1 - level) / 2
+    return ratios[int(tail * (resamples - 1))], ratios[int(round((1 - tail) * (resamples - 1)))]
+
+
 def cmd_table(a):
-    """The markdown rows of docs/benchmarks.md from regret JSONs: medians of both sides and their ratio."""
+    """The markdown rows of docs/benchmarks.md from regret JSONs: medians of both sides and their
+    ratio; with --interval, the ratio's 95% bootstrap interval over seeds beside it."""
     lines = []
     for path in a.results.split(","):
         with open(path) as f:
@@ -343,7 +363,11 @@ def cmd_table(a):
             cells = []
             for c in map(str, r["checkpoints"]):
                 base, ours = res["optuna"]["regret_at"][c]["median"], res[a.sampler]["regret_at"][c]["median"]
-                cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ours / max(base, 1e-300)))
+                if a.interval:
+                    low, high = ratio_interval(res["optuna"]["per_seed"], res[a.sampler]["per_seed"], r["checkpoints"].index(int(c)))
+                    cells.append("%.2f× (%.2f–%.2f)" % (ours / max(base, 1e-300), low, high))
+                else:
+                    cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ours / max(base, 1e-300)))
             lines.append("| %s | %s | %s |" % (problem, mode, " | ".join(cells)))
     return "\n".join(lines)
 
@@ -368,6 +392,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
     ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same seeds and --in-flight and at least this budget; "
                                        "its samplers that --samplers does not name are taken from it instead of run again")
+    ap.add_argument("--interval", action="store_true", help="table: each ratio with its 95%% bootstrap interval over seeds")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.mode == "table":
