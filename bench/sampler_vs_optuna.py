@@ -209,6 +209,11 @@ def one_run(job):
     return job, [regrets[c - 1] for c in CHECKPOINTS if c <= budget]
 
 
+def ratio(ours, base):
+    """Our median regret over the baseline's: the figure of every table (a zero regret does not divide by 0)."""
+    return ours / max(base, 1e-300)
+
+
 def quantiles(xs):
     xs = sorted(xs)
     q = lambda f: xs[min(len(xs) - 1, int(round(f * (len(xs) - 1))))]
@@ -251,7 +256,7 @@ def cmd_regret(a):
             base = res["optuna"]["regret_at"]
             for sampler in res:
                 res[sampler]["ratio_to_optuna"] = {
-                    c: res[sampler]["regret_at"][c]["median"] / max(base[c]["median"], 1e-300) for c in base}
+                    c: ratio(res[sampler]["regret_at"][c]["median"], base[c]["median"]) for c in base}
         out["problems"][problem] = res
         print(json.dumps({problem: {s: r.get("ratio_to_optuna") for s, r in res.items()}}), file=sys.stderr)
     return out
@@ -345,7 +350,7 @@ def ratio_interval(base_rows, our_rows, index, resamples=2000, level=0.95):
         picks = [rng.randrange(n) for _ in range(n)]
         base = statistics.median(base_rows[i][index] for i in picks)
         ours = statistics.median(our_rows[i][index] for i in picks)
-        ratios.append(ours / max(base, 1e-300))
+        ratios.append(ratio(ours, base))
     ratios.sort()
     tail = (1 - level) / 2
     return ratios[int(tail * (resamples - 1))], ratios[int(round((1 - tail) * (resamples - 1)))]
@@ -365,9 +370,9 @@ def cmd_table(a):
                 base, ours = res["optuna"]["regret_at"][c]["median"], res[a.sampler]["regret_at"][c]["median"]
                 if a.interval:
                     low, high = ratio_interval(res["optuna"]["per_seed"], res[a.sampler]["per_seed"], r["checkpoints"].index(int(c)))
-                    cells.append("%.2f× (%.2f–%.2f)" % (ours / max(base, 1e-300), low, high))
+                    cells.append("%.2f× (%.2f–%.2f)" % (ratio(ours, base), low, high))
                 else:
-                    cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ours / max(base, 1e-300)))
+                    cells.append("%.3g / %.3g (%.2f×)" % (base, ours, ratio(ours, base)))
             lines.append("| %s | %s | %s |" % (problem, mode, " | ".join(cells)))
     return "\n".join(lines)
 
