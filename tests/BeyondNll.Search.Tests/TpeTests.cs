@@ -142,6 +142,51 @@ public class TpeTests
         Assert.True(split.IsGood[Array.IndexOf(split.Trials, prunedLate)]);
     }
 
+    [Fact]
+    public void The_good_trials_are_the_head_of_the_full_ranking_with_ties_kept_in_trial_order()
+    {
+        // Few distinct values, so most ranks are ties: the split selects the head without sorting
+        // everything, and must pick exactly what a stable sort of all trials would.
+        var history = new TrialHistory();
+        var rng = new Random(11);
+        for (var i = 0; i < 300; i++)
+        {
+            var t = new TrialRecord(i, new Dictionary<string, double> { ["x"] = rng.NextDouble() });
+            if (i % 7 != 3) t.Finish(TrialState.Complete, rng.Next(5));
+            history.Add(t);
+        }
+        var split = ObservationSplit.Compute(history, StudyDirection.Minimize, constantLiar: true, TpeOptions.DefaultGamma);
+
+        var expected = split.Trials.Select((t, i) => (Trial: t, Position: i))
+            .OrderBy(e => e.Trial.State == TrialState.Complete ? 0 : 1)
+            .ThenBy(e => e.Trial.Value ?? 0)
+            .ThenBy(e => e.Position)
+            .Take(TpeOptions.DefaultGamma(split.CountWithResult))
+            .Select(e => e.Trial.Number);
+        var good = split.Trials.Where((_, i) => split.IsGood[i]).Select(t => t.Number);
+        Assert.Equal(expected.Order(), good.Order());
+    }
+
+    [Fact]
+    public void A_history_keeps_each_parameter_as_a_column_by_trial_number_with_gaps_where_a_trial_lacks_it()
+    {
+        var history = new TrialHistory();
+        history.Add(new TrialRecord(0, new Dictionary<string, double> { ["family"] = 0, ["k"] = 2.0 }));
+        history.Add(new TrialRecord(1, new Dictionary<string, double> { ["family"] = 1 }));
+        history.Add(new TrialRecord(2, new Dictionary<string, double> { ["family"] = 1, ["q"] = 0.3 }));
+
+        Assert.Equal([0.0, 1, 1], history.Column("family").ToArray());
+        Assert.Equal([2.0, double.NaN, double.NaN], history.Column("k").ToArray());
+        Assert.Equal([double.NaN, double.NaN, 0.3], history.Column("q").ToArray()); // first seen at trial 2
+        Assert.True(history.Column("never asked").IsEmpty);
+
+        // TPE models a conditional parameter from the trials where it existed.
+        var split = ObservationSplit.Compute(history, StudyDirection.Minimize, constantLiar: true, _ => 1);
+        var (good, other) = split.Gather(["family", "q"]);
+        Assert.Equal(1, good[0].Length + other[0].Length);
+        Assert.Equal(0.3, good[1].Concat(other[1]).Single());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
