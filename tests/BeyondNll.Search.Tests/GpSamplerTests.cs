@@ -117,25 +117,50 @@ public class GpSamplerTests
     }
 
     [Fact]
-    public void With_trials_in_flight_the_design_goes_on_until_as_many_trials_as_it_has_have_a_value()
+    public void With_trials_in_flight_past_the_design_trials_step_from_the_best_so_far_until_the_design_has_its_values()
     {
         // Mixed has 6 parameters: a design of 6 trials. Trials 6 and 7 are asked with 3 and 5
-        // values known: too few for the model, so they are the design's points 6 and 7, the
-        // trials a sampler that knows no value at all asks.
-        var inFlight = new GpSampler(SamplingTests.Mixed, seed: 4);
-        var blind = new GpSampler(SamplingTests.Mixed, seed: 4);
+        // values known: too few for the model, so each is a short step from the best trial so far.
+        var encoding = new SpaceEncoding(SamplingTests.Mixed);
+        int[] alwaysActive = [3, 4, 5]; // lr, layers, batch
+        foreach (var seed in Enumerable.Range(0, 10))
+        {
+            var inFlight = new GpSampler(SamplingTests.Mixed, seed: seed);
+            var asked = Enumerable.Range(0, 6).Select(_ => inFlight.Ask()).ToList();
+            foreach (var t in asked.Take(3)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+            var best = encoding.Encode(inFlight.Best!.Params);
+            var sixth = inFlight.Ask();
+            foreach (var t in asked.Skip(3).Take(2)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+            var bestThen = encoding.Encode(inFlight.Best!.Params);
+            var seventh = inFlight.Ask();
+
+            Assert.Equal(6, inFlight.StartupTrials);
+            foreach (var (step, from) in new[] { (sixth, best), (seventh, bestThen) })
+            {
+                var at = encoding.Encode(step.Params);
+                foreach (var d in alwaysActive)
+                    Assert.InRange(Math.Abs(at[d] - from[d]), 0, 0.45); // 4.5 standard deviations of a 0.1 step
+            }
+
+            foreach (var t in asked.Skip(5).Append(sixth).Append(seventh)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
+            Assert.Equal(8, GpObservations.CountIn(inFlight.History)); // from here the model decides
+        }
+    }
+
+    [Fact]
+    public void Without_the_step_trials_in_flight_past_the_design_are_the_design_points_a_blind_sampler_asks()
+    {
+        var options = new GpOptions { ExtensionStep = 0 };
+        var inFlight = new GpSampler(SamplingTests.Mixed, options, seed: 4);
+        var blind = new GpSampler(SamplingTests.Mixed, options, seed: 4);
         var asked = Enumerable.Range(0, 6).Select(_ => inFlight.Ask()).ToList();
         foreach (var t in asked.Take(3)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
         var sixth = inFlight.Ask();
-        foreach (var t in asked.Skip(3).Take(2)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
-        var seventh = inFlight.Ask();
-        var designed = Enumerable.Range(0, 8).Select(_ => blind.Ask().Params).ToList();
+        var designed = Enumerable.Range(0, 7).Select(_ => blind.Ask().Params).ToList();
 
-        Assert.Equal(6, inFlight.StartupTrials);
         Assert.Equal(designed[6], sixth.Params);
-        Assert.Equal(designed[7], seventh.Params);
-        foreach (var t in asked.Skip(5).Append(sixth).Append(seventh)) inFlight.Tell(t.Number, SamplingTests.MixedObjective(t.Params));
-        Assert.NotEqual(blind.Ask().Params, inFlight.Ask().Params); // 8 values: the model decides
+        var beforeSixth = Copy(new TrialHistory(inFlight.History.Trials.Take(6)));
+        Assert.NotEqual(designed[6], new GpSampler(SamplingTests.Mixed, seed: 4, history: beforeSixth).Ask().Params); // the default steps
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class AcquisitionSearch(SpaceEncoding encoding, GpOptions options)
     public double[] Maximise(GaussianProcess posterior, double best, IReadOnlyList<double[]> incumbents,
         IReadOnlyDictionary<string, double> pinned, SeededRandom rng)
     {
-        var flip = 1.0 / Math.Max(1, encoding.IsCategorical.Count(c => c));
+        var flip = encoding.CategoricalFlip;
         var pool = new List<double[]>(options.RandomCandidates + options.LocalCandidates * options.Incumbents);
         for (var i = 0; i < options.RandomCandidates; i++)
             pool.Add(encoding.Neighbour(encoding.RandomPoint(rng), rng, 0, 0, pinned));

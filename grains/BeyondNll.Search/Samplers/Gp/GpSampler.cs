@@ -8,8 +8,9 @@ namespace BeyondNll.Search.Samplers.Gp;
 /// Bayesian optimisation with a Gaussian process over mixed and conditional spaces: the default
 /// sampler. Per ask, as a function of the history, the seed and the trial number only:
 /// <list type="number">
-/// <item>The first trials come from a space-filling design (<see cref="SpaceFillingDesign"/>), and
-/// so do later ones while fewer trials than that have a value (trials in flight, failures).</item>
+/// <item>The first trials come from a space-filling design (<see cref="SpaceFillingDesign"/>). While
+/// fewer trials than that have a value after it (trials in flight, failures), a trial is a step from
+/// the best trial so far (<see cref="GpOptions.ExtensionStep"/>).</item>
 /// <item>Then the trials with a value (<see cref="GpObservations"/>) are encoded
 /// (<see cref="SpaceEncoding"/>), their values standardised (<see cref="ValueWarping"/>),
 /// and a GP with a mixed Matérn kernel is fitted to them (<see cref="KernelFit"/>).</item>
@@ -57,8 +58,16 @@ public sealed class GpSampler : Sampler
         var rng = SeededRandom.ForTrial(Seed, trialNumber);
         if (trialNumber < StartupTrials || observations.Count < MinObservations)
         {
-            var designed = _encoding.FromQuantiles(_design.Point(trialNumber));
-            var point = _encoding.Decode(_encoding.Neighbour(designed, rng, 0, 0, fixedParams));
+            // Past the design's own trials the design goes on only because values are missing
+            // (trials in flight): then a step from the best trial so far is worth more than one
+            // more design point, and more than the model's choice from so few values.
+            var pastDesign = trialNumber >= StartupTrials && observations.Count > 0 && Options.ExtensionStep > 0;
+            var from = pastDesign
+                ? _encoding.Encode(observations.Trials[BestIndex(observations.Values)].Params)
+                : _encoding.FromQuantiles(_design.Point(trialNumber));
+            var point = pastDesign
+                ? _encoding.Decode(_encoding.Neighbour(from, rng, Options.ExtensionStep, _encoding.CategoricalFlip, fixedParams))
+                : _encoding.Decode(_encoding.Neighbour(from, rng, 0, 0, fixedParams));
             foreach (var (name, value) in fixedParams)
                 point[name] = value;
             return point;
@@ -78,5 +87,15 @@ public sealed class GpSampler : Sampler
         foreach (var (name, value) in fixedParams)
             chosen[name] = value; // exactly as given, not as it comes back from the unit axis
         return chosen;
+    }
+
+    /// <summary>The position of the smallest value; the earliest among equals.</summary>
+    static int BestIndex(IReadOnlyList<double> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Count; i++)
+            if (values[i] < values[best])
+                best = i;
+        return best;
     }
 }

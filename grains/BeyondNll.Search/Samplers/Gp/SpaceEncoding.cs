@@ -42,6 +42,12 @@ public sealed class SpaceEncoding
     /// <summary>Per coordinate: compared by equality (a categorical) rather than by distance.</summary>
     public bool[] IsCategorical { get; }
 
+    /// <summary>
+    /// How often a step to a neighbour redraws a categorical: one over their number, so that a step
+    /// changes one choice on average and the numeric steps stay visible next to it.
+    /// </summary>
+    public double CategoricalFlip => 1.0 / Math.Max(1, IsCategorical.Count(c => c));
+
     /// <summary>The stand-in of an inactive categorical parameter: a choice index no active value takes.</summary>
     public int InactiveChoice(int dimension) => _axes[dimension].ChoiceCount;
 
