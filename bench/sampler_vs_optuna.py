@@ -199,14 +199,14 @@ def run(side, fn, optimum, budget, in_flight):
 
 def one_run(job):
     """One (problem, sampler, seed) run: the regret at each checkpoint within the budget."""
-    problem, sampler, seed, budget, in_flight, bnll = job
+    problem, sampler, seed, budget, in_flight, bnll, checkpoints = job
     fn, optimum, space = PROBLEMS[problem]
     side = make_side(sampler, bnll, space, seed, in_flight)
     try:
         regrets = run(side, fn, optimum, budget, in_flight)
     finally:
         side.close()
-    return job, [regrets[c - 1] for c in CHECKPOINTS if c <= budget]
+    return job, [regrets[c - 1] for c in checkpoints]
 
 
 def ratio(ours, base):
@@ -223,7 +223,11 @@ def quantiles(xs):
 def cmd_regret(a):
     samplers = a.samplers.split(",")
     checkpoints = [c for c in CHECKPOINTS if c <= a.budget]
-    jobs = [(p, s, seed, a.budget, a.in_flight, a.bnll)
+    if a.checkpoints:
+        checkpoints = sorted({int(c) for c in a.checkpoints.split(",")})
+        if checkpoints[0] < 1 or checkpoints[-1] > a.budget:
+            sys.exit("--checkpoints must lie between 1 and the budget (%d), got %s" % (a.budget, a.checkpoints))
+    jobs = [(p, s, seed, a.budget, a.in_flight, a.bnll, tuple(checkpoints))
             for p in a.problems.split(",") for s in samplers for seed in range(a.seeds)]
     per_seed = {}
     if a.baseline:
@@ -234,6 +238,8 @@ def cmd_regret(a):
         for key in ("seeds", "in_flight"):
             if stored[key] != getattr(a, key):
                 sys.exit("--baseline %s was run with %s %s, this run has %s" % (a.baseline, key, stored[key], getattr(a, key)))
+        if stored["checkpoints"][:len(checkpoints)] != checkpoints:
+            sys.exit("--baseline %s has the checkpoints %s, this run asks for %s" % (a.baseline, stored["checkpoints"], checkpoints))
         if stored["budget"] < a.budget:
             sys.exit("--baseline %s was run with budget %s, below this run's %s" % (a.baseline, stored["budget"], a.budget))
         for problem in a.problems.split(","):
@@ -394,6 +400,8 @@ def main():
     ap.add_argument("--warm", type=int, default=0,
                     help="latency: after the history, N trials asked and told on both sides untimed (a warm process)")
     ap.add_argument("--in-flight", type=int, default=1)
+    ap.add_argument("--checkpoints", help="regret: the trial counts to record the regret at, comma-separated "
+                                          "(default: 10, 20, 50, 100, 200 up to the budget)")
     ap.add_argument("--jobs", type=int, default=1, help="regret: runs in parallel (the figures do not depend on it)")
     ap.add_argument("--baseline", help="regret: a JSON this script wrote with the same seeds and --in-flight and at least this budget; "
                                        "its samplers that --samplers does not name are taken from it instead of run again")
