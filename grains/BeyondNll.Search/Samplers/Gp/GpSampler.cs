@@ -58,16 +58,15 @@ public sealed class GpSampler : Sampler
         var rng = SeededRandom.ForTrial(Seed, trialNumber);
         if (trialNumber < StartupTrials || observations.Count < MinObservations)
         {
-            // Past the design's own trials the design goes on only because values are missing
-            // (trials in flight): then a step from the best trial so far is worth more than one
-            // more design point, and more than the model's choice from so few values.
-            var pastDesign = trialNumber >= StartupTrials && observations.Count > 0 && Options.ExtensionStep > 0;
-            var from = pastDesign
-                ? _encoding.Encode(observations.Trials[BestIndex(observations.Values)].Params)
-                : _encoding.FromQuantiles(_design.Point(trialNumber));
-            var point = pastDesign
-                ? _encoding.Decode(_encoding.Neighbour(from, rng, Options.ExtensionStep, _encoding.CategoricalFlip, fixedParams))
-                : _encoding.Decode(_encoding.Neighbour(from, rng, 0, 0, fixedParams));
+            // Past the design's own trials the model waits only because values are missing (trials
+            // in flight): then a step from the best trial so far is worth more than one more design
+            // point, and more than the model's choice from so few values.
+            var stepFromBest = trialNumber >= StartupTrials && observations.Count > 0 && Options.ExtensionStep > 0;
+            var encoded = stepFromBest
+                ? _encoding.Neighbour(_encoding.Encode(observations.Trials[BestIndex(observations.Values)].Params), rng,
+                    Options.ExtensionStep, _encoding.CategoricalFlip, fixedParams)
+                : _encoding.Neighbour(_encoding.FromQuantiles(_design.Point(trialNumber)), rng, 0, 0, fixedParams);
+            var point = _encoding.Decode(encoded);
             foreach (var (name, value) in fixedParams)
                 point[name] = value;
             return point;
