@@ -44,7 +44,8 @@ public sealed class TrialHistory
 
     /// <summary>
     /// The values of <paramref name="parameter"/> in trial order, indexed by trial number; NaN
-    /// where a trial lacks it (a conditional parameter whose parent excluded it). Empty when no
+    /// where a trial lacks it (a conditional parameter whose parent excluded it; no parameter's value
+    /// is ever NaN, <see cref="Spaces.ParameterSpec.Contains"/>). Empty when no
     /// trial has it. Valid until the next trial is added.
     /// </summary>
     public ReadOnlyMemory<double> Column(string parameter) =>
