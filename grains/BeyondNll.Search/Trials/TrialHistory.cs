@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace BeyondNll.Search.Trials;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class TrialHistory
     // Per parameter, its value in every trial (NaN where a trial lacks it), kept as trials are
     // added. TPE reads each parameter across all trials on every ask: a column is one array where
     // the records are a thousand dictionaries, and a trial's parameters never change once asked.
-    readonly Dictionary<string, ParameterColumn> _columns = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<double>> _columns = new(StringComparer.Ordinal);
 
     public TrialHistory() { }
 
@@ -34,12 +36,12 @@ public sealed class TrialHistory
         foreach (var (name, value) in trial.Params)
         {
             if (!_columns.TryGetValue(name, out var column))
-                _columns[name] = column = new ParameterColumn(absentBefore: trial.Number);
-            column.Append(value);
+                _columns[name] = column = [.. Enumerable.Repeat(double.NaN, trial.Number)];
+            column.Add(value);
         }
         foreach (var column in _columns.Values)
-            if (column.Length < _trials.Count)
-                column.Append(double.NaN);
+            if (column.Count < _trials.Count)
+                column.Add(double.NaN);
     }
 
     /// <summary>
@@ -48,8 +50,8 @@ public sealed class TrialHistory
     /// is ever NaN, <see cref="Spaces.ParameterSpec.Contains"/>). Empty when no
     /// trial has it. Valid until the next trial is added.
     /// </summary>
-    public ReadOnlyMemory<double> Column(string parameter) =>
-        _columns.TryGetValue(parameter, out var column) ? column.Values : ReadOnlyMemory<double>.Empty;
+    public ReadOnlySpan<double> Column(string parameter) =>
+        _columns.TryGetValue(parameter, out var column) ? CollectionsMarshal.AsSpan(column) : [];
 
     /// <exception cref="KeyNotFoundException">No trial has that number.</exception>
     public TrialRecord Get(int number) =>
@@ -75,28 +77,5 @@ public sealed class TrialHistory
             if (t.State is TrialState.Complete or TrialState.Pruned)
                 n++;
         return n;
-    }
-
-    /// <summary>A growable array of one parameter's values (a <see cref="List{T}"/> without the interface to read it through).</summary>
-    sealed class ParameterColumn(int absentBefore)
-    {
-        double[] _values = CreateAbsent(absentBefore);
-
-        public int Length { get; private set; } = absentBefore;
-        public ReadOnlyMemory<double> Values => _values.AsMemory(0, Length);
-
-        public void Append(double value)
-        {
-            if (Length == _values.Length)
-                Array.Resize(ref _values, Math.Max(16, 2 * _values.Length));
-            _values[Length++] = value;
-        }
-
-        static double[] CreateAbsent(int count)
-        {
-            var values = new double[Math.Max(16, count)];
-            Array.Fill(values, double.NaN);
-            return values;
-        }
     }
 }

@@ -22,7 +22,7 @@ public sealed record GpOptions
 
     /// <summary>
     /// Past the design's trials, while fewer than <see cref="MinObservations"/> trials have a value
-    /// (trials in flight), a trial is a neighbour of the best trial so far: each numeric coordinate
+    /// (trials in flight), a trial is a neighbour of the best complete trial so far (<see cref="Sampler.Best"/>): each numeric coordinate
     /// moved by a normal step of this standard deviation on its unit axis, each categorical redrawn
     /// with probability one over the number of categoricals. 0: more design points instead, as
     /// before. With 4 trials in flight (200 seeds, 20 trials) this took the median regret from

@@ -61,10 +61,9 @@ public sealed class GpSampler : Sampler
             // Past the design's own trials the model waits only because values are missing (trials
             // in flight): then a step from the best trial so far is worth more than one more design
             // point, and more than the model's choice from so few values.
-            var stepFromBest = trialNumber >= StartupTrials && observations.Count > 0 && Options.ExtensionStep > 0;
-            var encoded = stepFromBest
-                ? _encoding.Neighbour(_encoding.Encode(observations.Trials[BestIndex(observations.Values)].Params), rng,
-                    Options.ExtensionStep, _encoding.CategoricalFlip, fixedParams)
+            var stepFrom = trialNumber >= StartupTrials && Options.ExtensionStep > 0 ? Best : null;
+            var encoded = stepFrom is not null
+                ? _encoding.Neighbour(_encoding.Encode(stepFrom.Params), rng, Options.ExtensionStep, _encoding.CategoricalFlip, fixedParams)
                 : _encoding.Neighbour(_encoding.FromQuantiles(_design.Point(trialNumber)), rng, 0, 0, fixedParams);
             var point = _encoding.Decode(encoded);
             foreach (var (name, value) in fixedParams)
@@ -86,15 +85,5 @@ public sealed class GpSampler : Sampler
         foreach (var (name, value) in fixedParams)
             chosen[name] = value; // exactly as given, not as it comes back from the unit axis
         return chosen;
-    }
-
-    /// <summary>The position of the smallest value; the earliest among equals.</summary>
-    static int BestIndex(IReadOnlyList<double> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Count; i++)
-            if (values[i] < values[best])
-                best = i;
-        return best;
     }
 }

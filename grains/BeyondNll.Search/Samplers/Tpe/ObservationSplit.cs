@@ -114,24 +114,24 @@ public sealed class ObservationSplit
     /// </summary>
     public (double[][] Good, double[][] Other) Gather(IReadOnlyList<string> names)
     {
-        var columns = new ReadOnlyMemory<double>[names.Count];
-        for (var a = 0; a < names.Count; a++)
-            columns[a] = _history.Column(names[a]);
-
         var has = new bool[Trials.Length];
+        Array.Fill(has, true);
+        foreach (var name in names)
+        {
+            var column = _history.Column(name);
+            for (var i = 0; i < Trials.Length; i++)
+                has[i] &= Trials[i].Number < column.Length && !double.IsNaN(column[Trials[i].Number]);
+        }
         int goodCount = 0, otherCount = 0;
         for (var i = 0; i < Trials.Length; i++)
-        {
-            has[i] = HasAll(columns, Trials[i].Number);
             if (has[i] && IsGood[i]) goodCount++;
             else if (has[i]) otherCount++;
-        }
 
         var good = new double[names.Count][];
         var other = new double[names.Count][];
         for (var a = 0; a < names.Count; a++)
         {
-            var column = columns[a].Span;
+            var column = _history.Column(names[a]);
             var (g, o) = (good[a] = new double[goodCount], other[a] = new double[otherCount]);
             int gi = 0, oi = 0;
             for (var i = 0; i < Trials.Length; i++)
@@ -142,13 +142,5 @@ public sealed class ObservationSplit
             }
         }
         return (good, other);
-    }
-
-    static bool HasAll(ReadOnlyMemory<double>[] columns, int trial)
-    {
-        foreach (var column in columns)
-            if (trial >= column.Length || double.IsNaN(column.Span[trial]))
-                return false;
-        return true;
     }
 }
