@@ -49,6 +49,26 @@ public class GpModelTests
     }
 
     [Fact]
+    public void A_numeric_coordinate_lies_on_a_half_circle_close_values_as_on_the_line_the_ends_nearer()
+    {
+        var kernel = new MixedKernel([false, true], [1.0, 1.0], 1.0, 0.0);
+
+        Assert.Equal(0.01, kernel.SquaredDifference(0, 0.3, 0.4), 3);                      // a short chord: the arc
+        Assert.Equal(4 / (Math.PI * Math.PI), kernel.SquaredDifference(0, 0.0, 1.0), 12); // the ends: the diameter 2/π
+        Assert.Equal(kernel.SquaredDifference(0, 0.9, 0.2), kernel.SquaredDifference(0, 0.2, 0.9), 15);
+        var growing = Enumerable.Range(0, 11).Select(i => kernel.SquaredDifference(0, 0.0, i / 10.0)).ToArray();
+        Assert.True(growing.Zip(growing.Skip(1)).All(pair => pair.First < pair.Second), "farther values are farther apart");
+        Assert.Equal(1.0, kernel.SquaredDifference(1, 2, 3)); // a categorical: only same or different
+
+        // Chords are distances between points of a plane, so any set of trials, the axis's ends
+        // included, has a positive definite covariance.
+        var rng = new SeededRandom(11);
+        var points = Enumerable.Range(0, 40)
+            .Select(i => new[] { i < 2 ? i : rng.NextDouble(), rng.NextLong(3) }).ToArray();
+        Assert.NotNull(GaussianProcess.TryCreate(new MixedKernel([false, true], [0.5, 0.2], 1.0, 0.5), 1e-9, points, new double[40]));
+    }
+
+    [Fact]
     public void The_kernel_fit_gives_an_irrelevant_parameter_a_longer_length_scale()
     {
         var rng = new SeededRandom(7);

@@ -55,8 +55,12 @@ public sealed record GpOptions
     /// </summary>
     public ValueWarp Warp { get; init; } = ValueWarp.None;
 
-    /// <summary>Median of the log-normal prior on each length scale (coordinates are in the unit cube).</summary>
-    public double LengthScaleMedian { get; init; } = 0.5;
+    /// <summary>
+    /// Median of the log-normal prior on each length scale (coordinates are in the unit cube). 0.7
+    /// since numeric coordinates lie on a half circle (<see cref="MixedKernel"/>); with the straight
+    /// line it was 0.5, and 0.3, 0.2 and 0.5·√(D/2) were each worse there (docs/benchmarks.md, Samplers).
+    /// </summary>
+    public double LengthScaleMedian { get; init; } = 0.7;
 
     /// <summary>Standard deviation of that prior, in natural-log units.</summary>
     public double LengthScaleSd { get; init; } = 1.0;

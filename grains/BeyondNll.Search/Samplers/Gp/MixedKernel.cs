@@ -5,9 +5,11 @@ namespace BeyondNll.Search.Samplers.Gp;
 /// of a weighted distance over all coordinates plus a first-order additive part, one Matérn-5/2
 /// kernel per coordinate, averaged:
 /// <code>k(a, b) = σj²·M(Σ_d w_d·Δ_d²) + σa²·(1/D)·Σ_d M(w_d·Δ_d²),  M(r²) = (1 + √5 r + 5r²/3)·exp(−√5 r)</code>
-/// On a numeric coordinate Δ_d is the difference of the two unit values; on a categorical one Δ_d²
-/// is 0 for the same choice and 1 for different ones (the distance of one-hot vectors, up to a
-/// factor the weight absorbs), so both parts stay positive definite over mixed spaces. One weight
+/// On a numeric coordinate Δ_d is the chord between the two unit values placed on a half circle
+/// (<see cref="SquaredDifference"/>); on a categorical one Δ_d² is 0 for the same choice and 1 for
+/// different ones (the distance of one-hot vectors, up to a factor the weight absorbs). Both are
+/// distances between points of a Euclidean embedding, so both parts stay positive definite over
+/// mixed spaces. One weight
 /// per coordinate (w_d = 1/ℓ_d², ℓ_d its length scale), shared by both parts, lets the fit find
 /// which parameters matter.
 /// </summary>
@@ -20,6 +22,16 @@ namespace BeyondNll.Search.Samplers.Gp;
 /// learning rate moving with the batch size), and the fit decides how much variance each part
 /// explains. Matérn-5/2 rather than the squared exponential: twice differentiable, not infinitely
 /// smooth, the usual choice in Bayesian optimisation (Snoek et al. 2012).
+/// <para>Why a half circle: a value u of a unit axis sits at (cos πu, sin πu)/π, so two values
+/// close together are as far apart as on the line, and the two ends of the axis are 2/π apart
+/// instead of 1 (the embedding of Swersky et al. 2014, "Raiders of the lost architecture", there
+/// used for conditional parameters). Far-apart trials then stay more correlated, so the model
+/// extrapolates what it has seen further and spends fewer trials on regions merely because they
+/// are far from everything tried. Measured against the straight line over 200 seeds at 20 trials
+/// (docs/benchmarks.md, Samplers), with the length-scale prior's median at 0.7 instead of 0.5, the
+/// median regret went from 0.62× to 0.57× Optuna's on the recipe problem run sequentially, and with
+/// 4 trials in flight from 0.75× to 0.71× on recipe, 0.67× to 0.58× on branches and 0.65× to 0.60×
+/// on Hartmann-6.</para>
 /// </remarks>
 public sealed class MixedKernel
 {
@@ -47,14 +59,20 @@ public sealed class MixedKernel
     /// <summary>The covariance of a point with itself.</summary>
     public double PriorVariance => JointVariance + AdditiveVariance;
 
-    /// <summary>Coordinate d's contribution to r² before its weight: Δ² or the categorical mismatch.</summary>
+    /// <summary>
+    /// Coordinate d's contribution to r² before its weight: the categorical mismatch, or the squared
+    /// chord between two values of a unit axis placed on a half circle of radius 1/π,
+    /// (2/π)²·sin²(π·(a − b)/2): (a − b)² for close values, (2/π)² for the two ends.
+    /// </summary>
     public double SquaredDifference(int d, double a, double b)
     {
         if (IsCategorical[d])
             return a == b ? 0.0 : 1.0;
-        var diff = a - b;
-        return diff * diff;
+        var half = Math.Sin(0.5 * Math.PI * (a - b));
+        return ChordScale * half * half;
     }
+
+    static readonly double ChordScale = 4.0 / (Math.PI * Math.PI);
 
     public double Covariance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
