@@ -25,6 +25,8 @@ Examples (from the repository root):
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --out r.json
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 50 --budget 50 --in-flight 4
   /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers gp --baseline r.json --out r_gp.json
+  /usr/bin/python3 bench/sampler_vs_optuna.py regret --samplers optuna,gp --seeds 200 --first-seed 200 --budget 20
+                   (seeds 200-399: fresh seeds to confirm a setting chosen on seeds 0-199)
   /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 850 --warm 100 --out latency.json
   /usr/bin/python3 bench/sampler_vs_optuna.py table --results r_gp.json     (the rows of docs/benchmarks.md)
 
@@ -222,20 +224,23 @@ def quantiles(xs):
 
 def cmd_regret(a):
     samplers = a.samplers.split(",")
+    if a.first_seed < 0:
+        sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
     checkpoints = [c for c in CHECKPOINTS if c <= a.budget]
     if a.checkpoints:
         checkpoints = sorted({int(c) for c in a.checkpoints.split(",")})
         if checkpoints[0] < 1 or checkpoints[-1] > a.budget:
             sys.exit("--checkpoints must lie between 1 and the budget (%d), got %s" % (a.budget, a.checkpoints))
     jobs = [(p, s, seed, a.budget, a.in_flight, a.bnll, tuple(checkpoints))
-            for p in a.problems.split(",") for s in samplers for seed in range(a.seeds)]
+            for p in a.problems.split(",") for s in samplers for seed in range(a.first_seed, a.first_seed + a.seeds)]
     per_seed = {}
     if a.baseline:
         # Regret is a function of the seed: a stored run of the same problems, budget, seeds and
         # in-flight count stands in for running those samplers again (the slow side on a busy machine).
         with open(a.baseline) as f:
             stored = json.load(f)
-        for key in ("seeds", "in_flight"):
+        stored.setdefault("first_seed", 0)  # written since --first-seed exists; earlier runs began at seed 0
+        for key in ("seeds", "first_seed", "in_flight"):
             if stored[key] != getattr(a, key):
                 sys.exit("--baseline %s was run with %s %s, this run has %s" % (a.baseline, key, stored[key], getattr(a, key)))
         if stored["checkpoints"][:len(checkpoints)] != checkpoints:
@@ -246,11 +251,11 @@ def cmd_regret(a):
             for sampler, res in stored["problems"].get(problem, {}).items():
                 if sampler not in samplers:  # a longer run's rows begin with this run's checkpoints
                     rows = [row[:len(checkpoints)] for row in res["per_seed"]]
-                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(rows))
+                    per_seed.setdefault(problem, {})[sampler] = dict(enumerate(rows, start=a.first_seed))
     with multiprocessing.Pool(a.jobs) as pool:
         for (problem, sampler, seed, *_), regrets in pool.imap_unordered(one_run, jobs):
             per_seed.setdefault(problem, {}).setdefault(sampler, {})[seed] = regrets
-    out = {"budget": a.budget, "seeds": a.seeds, "in_flight": a.in_flight, "checkpoints": checkpoints,
+    out = {"budget": a.budget, "seeds": a.seeds, "first_seed": a.first_seed, "in_flight": a.in_flight, "checkpoints": checkpoints,
            "problems": {}}
     for problem, by_sampler in per_seed.items():
         res = {}
@@ -393,6 +398,8 @@ def main():
     ap.add_argument("--results", help="table: regret JSONs, comma-separated")
     ap.add_argument("--problem", default="family", help="latency: one problem")
     ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="regret: the seeds are first-seed .. first-seed + seeds - 1 (fresh seeds to confirm a setting chosen on others)")
     ap.add_argument("--budget", type=int, default=50)
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--history", type=int, default=0,
