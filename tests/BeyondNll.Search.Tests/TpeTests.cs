@@ -183,8 +183,60 @@ public class TpeTests
         // TPE models a conditional parameter from the trials where it existed.
         var split = ObservationSplit.Compute(history, StudyDirection.Minimize, constantLiar: true, _ => 1);
         var (good, other) = split.Gather(["family", "q"]);
-        Assert.Equal(1, good[0].Length + other[0].Length);
-        Assert.Equal(0.3, good[1].Concat(other[1]).Single());
+        Assert.Equal(1, good.Count + other.Count);
+        Assert.Equal(0.3, good.Values[1].Concat(other.Values[1]).Single());
+    }
+
+    [Fact]
+    public void A_history_keeps_each_parameter_in_value_order_with_equal_values_in_trial_order()
+    {
+        var history = new TrialHistory();
+        double?[] n = [3, null, 1, 3, 2, 1, null, 3];
+        for (var i = 0; i < n.Length; i++)
+            history.Add(new TrialRecord(i, n[i] is { } v
+                ? new Dictionary<string, double> { ["n"] = v, ["x"] = 10 - i }
+                : new Dictionary<string, double> { ["x"] = 10 - i }));
+
+        Assert.Equal([2, 5, 4, 0, 3, 7], history.ValueOrder("n").ToArray()); // only the trials that have it
+        Assert.Equal([7, 6, 5, 4, 3, 2, 1, 0], history.ValueOrder("x").ToArray());
+        Assert.True(history.ValueOrder("never asked").IsEmpty);
+    }
+
+    [Fact]
+    public void Kernels_read_their_value_order_off_the_history_exactly_as_sorting_the_values_gives_it()
+    {
+        // An integer parameter over many trials: most values are ties, and which of two equal
+        // kernels is the wider depends on the tie rule (equal values in trial order) being the same
+        // on both paths. Every fifth trial is running or lacks the parameter.
+        var space = SearchSpace.FromJson("""
+            {"params":[{"name":"c","type":"categorical","choices":["a","b"]},
+                       {"name":"n","type":"int","low":1,"high":8,"when":{"c":["a"]}},
+                       {"name":"lr","type":"float","low":1e-5,"high":1e-1,"log":true}]}
+            """);
+        var history = new TrialHistory();
+        var rng = new Random(5);
+        for (var i = 0; i < 400; i++)
+        {
+            var p = new Dictionary<string, double> { ["c"] = i % 5 == 4 ? 1 : 0, ["lr"] = Math.Exp(rng.NextDouble() * -11.5) };
+            if (p["c"] == 0) p["n"] = rng.Next(1, 9);
+            var t = new TrialRecord(i, p);
+            if (i % 10 != 7) t.Finish(TrialState.Complete, rng.NextDouble());
+            history.Add(t);
+        }
+        var split = ObservationSplit.Compute(history, StudyDirection.Minimize, constantLiar: true, TpeOptions.DefaultGamma);
+        foreach (var name in new[] { "n", "lr" })
+        {
+            var axis = new ParzenAxis(space[name]);
+            var (good, other) = split.Gather([name]);
+            Assert.True(other.Count > 250);
+            var grid = new[] { Enumerable.Range(0, 41).Select(i => axis.FromAxis(axis.Low + (axis.High - axis.Low) * i / 40)).ToArray() };
+            foreach (var observations in new[] { good, other })
+            {
+                var fromHistory = new ParzenEstimator([axis], observations, new TpeOptions());
+                var sorted = new ParzenEstimator([axis], observations.Values, new TpeOptions());
+                Assert.Equal(sorted.LogPdf(grid), fromHistory.LogPdf(grid));
+            }
+        }
     }
 
     [Theory]

@@ -15,6 +15,11 @@ public sealed class TrialHistory
     // the records are a thousand dictionaries, and a trial's parameters never change once asked.
     readonly Dictionary<string, List<double>> _columns = new(StringComparer.Ordinal);
 
+    // Per parameter, the trials that have it in ascending order of its value, ties in trial order,
+    // kept as trials are added (an insertion each). TPE's kernels are as wide as the gaps between
+    // sorted neighbours; sorting a thousand values afresh on every ask was a sixth of its time.
+    readonly Dictionary<string, List<int>> _ascending = new(StringComparer.Ordinal);
+
     public TrialHistory() { }
 
     /// <summary>Rebuilds a history from stored records, numbered 0, 1, 2, ... in order.</summary>
@@ -38,6 +43,9 @@ public sealed class TrialHistory
             if (!_columns.TryGetValue(name, out var column))
                 _columns[name] = column = [.. Enumerable.Repeat(double.NaN, trial.Number)];
             column.Add(value);
+            if (!_ascending.TryGetValue(name, out var ascending))
+                _ascending[name] = ascending = [];
+            ascending.Insert(PositionAfterEquals(ascending, column, value), trial.Number);
         }
         foreach (var column in _columns.Values)
             if (column.Count < _trials.Count)
@@ -52,6 +60,27 @@ public sealed class TrialHistory
     /// </summary>
     public ReadOnlySpan<double> Column(string parameter) =>
         _columns.TryGetValue(parameter, out var column) ? CollectionsMarshal.AsSpan(column) : [];
+
+    /// <summary>
+    /// The numbers of the trials that have <paramref name="parameter"/>, in ascending order of its
+    /// value; trials with equal values in trial order. Empty when no trial has it. Valid until the
+    /// next trial is added.
+    /// </summary>
+    public ReadOnlySpan<int> ValueOrder(string parameter) =>
+        _ascending.TryGetValue(parameter, out var ascending) ? CollectionsMarshal.AsSpan(ascending) : [];
+
+    /// <summary>Where a new trial's value goes in a value order: after every value not above it, so equals keep trial order.</summary>
+    static int PositionAfterEquals(List<int> ascending, List<double> column, double value)
+    {
+        int low = 0, high = ascending.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (column[ascending[middle]] <= value) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
 
     /// <exception cref="KeyNotFoundException">No trial has that number.</exception>
     public TrialRecord Get(int number) =>

@@ -14,10 +14,15 @@ public sealed class ObservationSplit
 {
     readonly TrialHistory _history;
 
+    // Trials' numbers, entry by entry of Trials: gathering reads them per parameter, and a thousand
+    // records scattered on the heap cost more to visit than the gathering itself.
+    readonly int[] _numbers;
+
     ObservationSplit(TrialHistory history, TrialRecord[] trials, bool[] isGood, int withResult)
     {
         _history = history;
         Trials = trials;
+        _numbers = Array.ConvertAll(trials, t => t.Number);
         IsGood = isGood;
         CountWithResult = withResult;
     }
@@ -109,10 +114,11 @@ public sealed class ObservationSplit
 
     /// <summary>
     /// Values of the given parameters in the good and in the other trials, keeping only trials
-    /// that have all of them (a conditional parameter is modelled from the trials where it existed).
-    /// Read from the history's columns: no trial's dictionary is opened.
+    /// that have all of them (a conditional parameter is modelled from the trials where it existed),
+    /// with each set's value order read off the history's (<see cref="TrialHistory.ValueOrder"/>)
+    /// rather than sorted. Read from the history's columns: no trial's dictionary is opened.
     /// </summary>
-    public (double[][] Good, double[][] Other) Gather(IReadOnlyList<string> names)
+    public (ParzenObservations Good, ParzenObservations Other) Gather(IReadOnlyList<string> names)
     {
         var has = new bool[Trials.Length];
         Array.Fill(has, true);
@@ -120,27 +126,36 @@ public sealed class ObservationSplit
         {
             var column = _history.Column(name);
             for (var i = 0; i < Trials.Length; i++)
-                has[i] &= Trials[i].Number < column.Length && !double.IsNaN(column[Trials[i].Number]);
+                has[i] &= _numbers[i] < column.Length && !double.IsNaN(column[_numbers[i]]);
         }
+
+        // By trial number: its index among the good or among the other observations, or -1 if in neither.
+        var goodIndex = new int[_history.Count];
+        var otherIndex = new int[_history.Count];
+        Array.Fill(goodIndex, -1);
+        Array.Fill(otherIndex, -1);
         int goodCount = 0, otherCount = 0;
         for (var i = 0; i < Trials.Length; i++)
-            if (has[i] && IsGood[i]) goodCount++;
-            else if (has[i]) otherCount++;
+            if (has[i] && IsGood[i]) goodIndex[_numbers[i]] = goodCount++;
+            else if (has[i]) otherIndex[_numbers[i]] = otherCount++;
 
-        var good = new double[names.Count][];
-        var other = new double[names.Count][];
+        var good = (Values: new double[names.Count][], Ascending: new int[names.Count][]);
+        var other = (Values: new double[names.Count][], Ascending: new int[names.Count][]);
         for (var a = 0; a < names.Count; a++)
         {
             var column = _history.Column(names[a]);
-            var (g, o) = (good[a] = new double[goodCount], other[a] = new double[otherCount]);
-            int gi = 0, oi = 0;
-            for (var i = 0; i < Trials.Length; i++)
+            var (g, o) = (good.Values[a] = new double[goodCount], other.Values[a] = new double[otherCount]);
+            foreach (var number in _numbers)
             {
-                if (!has[i]) continue;
-                var value = column[Trials[i].Number];
-                if (IsGood[i]) g[gi++] = value; else o[oi++] = value;
+                if (goodIndex[number] >= 0) g[goodIndex[number]] = column[number];
+                else if (otherIndex[number] >= 0) o[otherIndex[number]] = column[number];
             }
+            var (gAscending, oAscending) = (good.Ascending[a] = new int[goodCount], other.Ascending[a] = new int[otherCount]);
+            int gi = 0, oi = 0;
+            foreach (var number in _history.ValueOrder(names[a]))
+                if (goodIndex[number] >= 0) gAscending[gi++] = goodIndex[number];
+                else if (otherIndex[number] >= 0) oAscending[oi++] = otherIndex[number];
         }
-        return (good, other);
+        return (new ParzenObservations(good.Values, good.Ascending), new ParzenObservations(other.Values, other.Ascending));
     }
 }

@@ -51,9 +51,14 @@ public sealed class ParzenEstimator
     /// <param name="axes">The axes modelled jointly.</param>
     /// <param name="observations">Per axis, the observed internal values, trials in chronological order.</param>
     public ParzenEstimator(IReadOnlyList<ParzenAxis> axes, IReadOnlyList<double[]> observations, TpeOptions options)
+        : this(axes, ParzenObservations.Sort(observations), options) { }
+
+    /// <param name="axes">The axes modelled jointly.</param>
+    /// <param name="observations">The observations, per axis in trial order and in value order.</param>
+    public ParzenEstimator(IReadOnlyList<ParzenAxis> axes, ParzenObservations observations, TpeOptions options)
     {
         _axes = axes.ToArray();
-        var n = observations.Count == 0 ? 0 : observations[0].Length;
+        var n = observations.Count;
         var withPrior = options.ConsiderPrior || n == 0;
         _components = n + (withPrior ? 1 : 0);
 
@@ -77,8 +82,8 @@ public sealed class ParzenEstimator
         _kernels = new object[_axes.Length];
         for (var a = 0; a < _axes.Length; a++)
             _kernels[a] = _axes[a].IsCategorical
-                ? BuildCategorical(_axes[a], observations[a], n, withPrior, options)
-                : BuildNumeric(_axes[a], observations[a], n, withPrior, options);
+                ? BuildCategorical(_axes[a], observations.Values[a], n, withPrior, options)
+                : BuildNumeric(_axes[a], observations.Values[a], observations.Ascending[a], withPrior, options);
     }
 
     public int Components => _components;
@@ -97,8 +102,9 @@ public sealed class ParzenEstimator
         return new CategoricalKernels(choices, k, Math.Log((1.0 + floor) / rowTotal), Math.Log(floor / rowTotal));
     }
 
-    NumericKernels BuildNumeric(ParzenAxis axis, double[] observed, int n, bool withPrior, TpeOptions options)
+    NumericKernels BuildNumeric(ParzenAxis axis, double[] observed, int[] ascending, bool withPrior, TpeOptions options)
     {
+        var n = observed.Length;
         double low = axis.Low, high = axis.High, range = high - low;
         var mu = new double[_components];
         for (var j = 0; j < n; j++)
@@ -110,7 +116,7 @@ public sealed class ParzenEstimator
         if (_axes.Length > 1)
             Array.Fill(sigma, Sigma0Magnitude * Math.Pow(Math.Max(n, 1), -1.0 / (_axes.Length + 4)) * range);
         else
-            NeighbourBandwidths(mu, low, high, options.ConsiderEndpoints, sigma);
+            NeighbourBandwidths(mu, KernelsAscending(mu, ascending, withPrior), low, high, options.ConsiderEndpoints, sigma);
 
         var minSigma = options.ConsiderMagicClip ? range / Math.Min(100.0, 1.0 + _components) : Eps;
         for (var j = 0; j < _components; j++)
@@ -130,14 +136,32 @@ public sealed class ParzenEstimator
         return kernels;
     }
 
+    /// <summary>
+    /// All kernels' indices in ascending order of centre: the observations' value order, with the
+    /// prior kernel (index n, at the centre of the range) after the observations not above it, so
+    /// that equal centres keep kernel order (as a stable sort of all of them would).
+    /// </summary>
+    static int[] KernelsAscending(double[] mu, int[] observationsAscending, bool withPrior)
+    {
+        if (!withPrior)
+            return observationsAscending;
+        var n = observationsAscending.Length;
+        var order = new int[n + 1];
+        var at = 0;
+        while (at < n && mu[observationsAscending[at]] <= mu[n])
+            order[at] = observationsAscending[at++];
+        order[at] = n;
+        Array.Copy(observationsAscending, at, order, at + 1, n - at);
+        return order;
+    }
+
     /// <summary>Each kernel as wide as the larger gap to its neighbours in sorted order (bounds act as neighbours).</summary>
-    static void NeighbourBandwidths(double[] mu, double low, double high, bool considerEndpoints, double[] sigma)
+    static void NeighbourBandwidths(double[] mu, int[] order, double low, double high, bool considerEndpoints, double[] sigma)
     {
         var m = mu.Length;
-        var order = new int[m];
-        for (var j = 0; j < m; j++) order[j] = j;
-        var sorted = (double[])mu.Clone();
-        Array.Sort(sorted, order);
+        var sorted = new double[m];
+        for (var s = 0; s < m; s++)
+            sorted[s] = mu[order[s]];
         for (var s = 0; s < m; s++)
         {
             var left = sorted[s] - (s == 0 ? low : sorted[s - 1]);
@@ -303,9 +327,7 @@ public sealed class ParzenEstimator
     static double LogSumExp(ReadOnlySpan<double> values)
     {
         const double Floor = -60.0;
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
-            if (v > max) max = v;
+        var max = Max(values);
         if (double.IsNegativeInfinity(max))
             return max;
         var sum = 0.0;
@@ -328,5 +350,25 @@ public sealed class ParzenEstimator
         for (; j < values.Length; j++)
             sum += Math.Exp(Math.Max(values[j] - max, Floor));
         return max + Math.Log(sum);
+    }
+
+    /// <summary>The largest of <paramref name="values"/> (−∞ when empty), a vector at a time.</summary>
+    static double Max(ReadOnlySpan<double> values)
+    {
+        var max = double.NegativeInfinity;
+        var j = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
+        {
+            var vs = MemoryMarshal.Cast<double, Vector<double>>(values);
+            var maxV = new Vector<double>(double.NegativeInfinity);
+            foreach (var v in vs)
+                maxV = Vector.Max(maxV, v);
+            for (var lane = 0; lane < Vector<double>.Count; lane++)
+                max = Math.Max(max, maxV[lane]);
+            j = vs.Length * Vector<double>.Count;
+        }
+        for (; j < values.Length; j++)
+            max = Math.Max(max, values[j]);
+        return max;
     }
 }
