@@ -66,17 +66,25 @@ def _recipe_family_term(p):
     return base + curvature * (p["q"] - best_q) ** 2
 
 
-def recipe(p):
+def recipe_terms(p):
+    """The recipe problem's value term by term (its sum is recipe(p)): what `sampler_vs_optuna.py terms` splits regret into."""
     # The best lr (in decades): 10^-4.5 at batch 32 and rank 64, up by half a decade per 10x batch
     # and by 0.3 decades per 10x smaller rank.
     best_log_lr = -4.5 + 0.5 * math.log10(p["batch_size"] / 32) + 0.3 * math.log10(64 / p["lora_rank"])
-    return (_recipe_family_term(p)
-            + 0.25 * (math.log10(p["lr"]) - best_log_lr) ** 2
-            + 0.01 * (math.log2(p["batch_size"]) - 5) ** 2
-            + 0.03 * ((p["warmup"] - 20) / 100) ** 2
-            + 0.005 * (math.log10(p["weight_decay"]) + 2) ** 2
-            + 0.004 * (math.log2(p["lora_rank"]) - 6) ** 2
-            + {"cosine": 0.0, "linear": 0.01, "constant": 0.03}[p["scheduler"]])
+    return {"family": _recipe_family_term(p),
+            "lr": 0.25 * (math.log10(p["lr"]) - best_log_lr) ** 2,
+            "batch_size": 0.01 * (math.log2(p["batch_size"]) - 5) ** 2,
+            "warmup": 0.03 * ((p["warmup"] - 20) / 100) ** 2,
+            "weight_decay": 0.005 * (math.log10(p["weight_decay"]) + 2) ** 2,
+            "lora_rank": 0.004 * (math.log2(p["lora_rank"]) - 6) ** 2,
+            "scheduler": {"cosine": 0.0, "linear": 0.01, "constant": 0.03}[p["scheduler"]]}
+
+
+def recipe(p):
+    total = 0.0
+    for term in recipe_terms(p).values():  # in order, as one sum of the terms would add them
+        total += term
+    return total
 
 
 def branches(p):

@@ -8,6 +8,9 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
   regret   best-so-far simple regret at 10, 20, 50 (and 100, 200) trials, per seed, and its
            median and quartiles over seeds; `--in-flight 4` keeps four trials asked and tells the
            oldest first (Optuna with its constant liar, bnll with --constant-liar).
+  terms    where the regret lies (recipe): per sampler, the best trial after the budget split into
+           the problem's terms (family, lr, batch size, ...), their medians over seeds, and how often
+           each family was the best trial's.
   latency  milliseconds per ask+tell (the function's time excluded) as the history grows. The two
            sides alternate trial by trial in one process, so a busy machine slows both alike;
            the figure at N trials is the median over the 50 trials before N. Wall-clock time and
@@ -29,6 +32,7 @@ Examples (from the repository root):
                    (seeds 200-399: fresh seeds to confirm a setting chosen on seeds 0-199)
   /usr/bin/python3 bench/sampler_vs_optuna.py latency --sampler gp --trials 1000 --history 850 --warm 100 --out latency.json
   /usr/bin/python3 bench/sampler_vs_optuna.py table --results r_gp.json     (the rows of docs/benchmarks.md)
+  /usr/bin/python3 bench/sampler_vs_optuna.py terms --problem recipe --samplers optuna,gp --seeds 50 --budget 20 --in-flight 4
 
 The stdio protocol (one JSON object a line, one answer line each; see SamplerProtocol.cs):
   {"op":"ask"}                              -> {"trial":N,"params":{...active params...}}
@@ -52,11 +56,13 @@ import time
 import optuna
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sampler_problems import PROBLEMS  # noqa: E402
+from sampler_problems import PROBLEMS, recipe_terms  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BNLL = "dotnet " + os.path.join(ROOT, "client", "bin", "Release", "net10.0", "bnll.dll")
 CHECKPOINTS = (10, 20, 50, 100, 200)
+# Problems `terms` can split: the function giving a value's terms, and the categorical whose best choice it counts.
+TERMS = {"recipe": (recipe_terms, "family")}
 
 
 # ------------------------------------------------------------------ optuna side
@@ -185,8 +191,9 @@ def make_side(sampler, bnll, space, seed, in_flight):
 # ------------------------------------------------------------------ regret
 
 def run(side, fn, optimum, budget, in_flight):
-    """Keeps `in_flight` trials asked, tells the oldest each step. Returns the best-so-far regrets."""
-    pending, best, regrets, asked = [], math.inf, [], 0
+    """Keeps `in_flight` trials asked, tells the oldest each step. Returns the best-so-far regrets
+    and the parameters of the best trial (the earliest of equals)."""
+    pending, best, best_params, regrets, asked = [], math.inf, None, [], 0
     while len(regrets) < budget:
         while len(pending) < in_flight and asked < budget:
             pending.append(side.ask())
@@ -194,9 +201,10 @@ def run(side, fn, optimum, budget, in_flight):
         handle, params = pending.pop(0)
         value = fn(params)
         side.tell(handle, value)
-        best = min(best, value)
+        if value < best:
+            best, best_params = value, params
         regrets.append(best - optimum)
-    return regrets
+    return regrets, best_params
 
 
 def one_run(job):
@@ -205,10 +213,55 @@ def one_run(job):
     fn, optimum, space = PROBLEMS[problem]
     side = make_side(sampler, bnll, space, seed, in_flight)
     try:
-        regrets = run(side, fn, optimum, budget, in_flight)
+        regrets, _ = run(side, fn, optimum, budget, in_flight)
     finally:
         side.close()
     return job, [regrets[c - 1] for c in checkpoints]
+
+
+# ------------------------------------------------------------------ terms
+
+def best_terms(job):
+    """One run: its regret after the budget and its best trial's value term by term."""
+    problem, sampler, seed, budget, in_flight, bnll = job
+    fn, optimum, space = PROBLEMS[problem]
+    side = make_side(sampler, bnll, space, seed, in_flight)
+    try:
+        regrets, best = run(side, fn, optimum, budget, in_flight)
+    finally:
+        side.close()
+    return job, {"regret": regrets[-1], "choice": best[TERMS[problem][1]], "terms": TERMS[problem][0](best)}
+
+
+def cmd_terms(a):
+    """Where the regret lies after --budget trials: per sampler and seed, the best trial's value split
+    into the problem's terms, and per sampler the median of each term and how often each choice of the
+    problem's leading categorical was the best trial's."""
+    if a.problem not in TERMS:
+        sys.exit("terms: --problem must be one of %s, got %s" % (", ".join(TERMS), a.problem))
+    if a.first_seed < 0:
+        sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
+    samplers = a.samplers.split(",")
+    jobs = [(a.problem, s, seed, a.budget, a.in_flight, a.bnll) for s in samplers
+            for seed in range(a.first_seed, a.first_seed + a.seeds)]
+    rows = {s: {} for s in samplers}
+    with multiprocessing.Pool(a.jobs) as pool:
+        for (problem, sampler, seed, *_), row in pool.imap_unordered(best_terms, jobs):
+            rows[sampler][seed] = row
+    out = {"problem": a.problem, "budget": a.budget, "seeds": a.seeds, "first_seed": a.first_seed,
+           "in_flight": a.in_flight, "samplers": {}}
+    for sampler, by_seed in rows.items():
+        per_seed = [by_seed[s] for s in sorted(by_seed)]
+        names = list(per_seed[0]["terms"])
+        choices = sorted({r["choice"] for r in per_seed}, key=lambda c: -sum(r["choice"] == c for r in per_seed))
+        out["samplers"][sampler] = {
+            "median_regret": statistics.median(r["regret"] for r in per_seed),
+            "median_terms": {t: statistics.median(r["terms"][t] for r in per_seed) for t in names},
+            "best_choice": {c: {"runs": sum(r["choice"] == c for r in per_seed),
+                                "median_regret": statistics.median(r["regret"] for r in per_seed if r["choice"] == c)}
+                            for c in choices},
+            "per_seed": per_seed}
+    return out
 
 
 def ratio(ours, base):
@@ -390,16 +443,16 @@ def cmd_table(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["regret", "latency", "table"])
+    ap.add_argument("mode", choices=["regret", "latency", "table", "terms"])
     ap.add_argument("--bnll", default=DEFAULT_BNLL, help="command that runs the bnll console (default: the Release build)")
-    ap.add_argument("--samplers", default="optuna,gp", help="regret: the samplers to compare")
+    ap.add_argument("--samplers", default="optuna,gp", help="regret, terms: the samplers to compare")
     ap.add_argument("--problems", default=",".join(PROBLEMS))
     ap.add_argument("--sampler", default="gp", help="latency, table: the bnll sampler")
     ap.add_argument("--results", help="table: regret JSONs, comma-separated")
-    ap.add_argument("--problem", default="family", help="latency: one problem")
+    ap.add_argument("--problem", default="family", help="latency, terms: one problem (terms: recipe)")
     ap.add_argument("--seeds", type=int, default=50)
     ap.add_argument("--first-seed", type=int, default=0,
-                    help="regret: the seeds are first-seed .. first-seed + seeds - 1 (fresh seeds to confirm a setting chosen on others)")
+                    help="regret, terms: the seeds are first-seed .. first-seed + seeds - 1 (fresh seeds to confirm a setting chosen on others)")
     ap.add_argument("--budget", type=int, default=50)
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--history", type=int, default=0,
@@ -418,7 +471,7 @@ def main():
     if a.mode == "table":
         print(cmd_table(a))
         return
-    result = cmd_regret(a) if a.mode == "regret" else cmd_latency(a)
+    result = {"regret": cmd_regret, "latency": cmd_latency, "terms": cmd_terms}[a.mode](a)
     text = json.dumps(result, indent=1)
     if a.out:
         with open(a.out, "w") as f:
