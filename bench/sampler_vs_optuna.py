@@ -207,15 +207,20 @@ def run(side, fn, optimum, budget, in_flight):
     return regrets, best_params
 
 
-def one_run(job):
-    """One (problem, sampler, seed) run: the regret at each checkpoint within the budget."""
-    problem, sampler, seed, budget, in_flight, bnll, checkpoints = job
+def run_fresh(problem, sampler, seed, budget, in_flight, bnll):
+    """run() on a side made for this one run, closed after it."""
     fn, optimum, space = PROBLEMS[problem]
     side = make_side(sampler, bnll, space, seed, in_flight)
     try:
-        regrets, _ = run(side, fn, optimum, budget, in_flight)
+        return run(side, fn, optimum, budget, in_flight)
     finally:
         side.close()
+
+
+def one_run(job):
+    """One (problem, sampler, seed) run: the regret at each checkpoint within the budget."""
+    *run_args, checkpoints = job
+    regrets, _ = run_fresh(*run_args)
     return job, [regrets[c - 1] for c in checkpoints]
 
 
@@ -223,14 +228,9 @@ def one_run(job):
 
 def best_terms(job):
     """One run: its regret after the budget and its best trial's value term by term."""
-    problem, sampler, seed, budget, in_flight, bnll = job
-    fn, optimum, space = PROBLEMS[problem]
-    side = make_side(sampler, bnll, space, seed, in_flight)
-    try:
-        regrets, best = run(side, fn, optimum, budget, in_flight)
-    finally:
-        side.close()
-    return job, {"regret": regrets[-1], "choice": best[TERMS[problem][1]], "terms": TERMS[problem][0](best)}
+    regrets, best = run_fresh(*job)
+    split, category = TERMS[job[0]]
+    return job, {"regret": regrets[-1], "choice": best[category], "terms": split(best)}
 
 
 def cmd_terms(a):
