@@ -207,7 +207,7 @@ public class TpeTests
     {
         // An integer parameter over many trials: most values are ties, and which of two equal
         // kernels is the wider depends on the tie rule (equal values in trial order) being the same
-        // on both paths. Every fifth trial is running or lacks the parameter.
+        // on both paths. Every fifth trial lacks it (the other choice of c), every tenth is still running.
         var space = SearchSpace.FromJson("""
             {"params":[{"name":"c","type":"categorical","choices":["a","b"]},
                        {"name":"n","type":"int","low":1,"high":8,"when":{"c":["a"]}},
