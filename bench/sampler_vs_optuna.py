@@ -11,6 +11,8 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
   terms    where the regret lies (recipe): per sampler, the best trial after the budget split into
            the problem's terms (family, lr, batch size, ...), their medians over seeds, and how often
            each family was the best trial's.
+  roundtrip  the protocol's own cost: microseconds of CPU (bnll's process, this script) and of wall
+           clock per `stats` round trip, sent back to back (--trials of them).
   latency  milliseconds per ask+tell (the function's time excluded) as the history grows. The two
            sides alternate trial by trial in one process, so a busy machine slows both alike;
            the figure at N trials is the median over the 50 trials before N. Wall-clock time and
@@ -400,6 +402,32 @@ def cmd_latency(a):
     return out
 
 
+# ------------------------------------------------------------------ round trip
+
+def cmd_roundtrip(a):
+    """The protocol's own cost: `stats` round trips (no sampler work) sent back to back to a bnll
+    sampler process, after 3,000 untimed; per round trip, the bnll process's CPU time (schedstat, as
+    `latency` counts it), this script's CPU time and the wall-clock time. --trials sets how many."""
+    _, _, space = PROBLEMS[a.problem]
+    side = BnllSide(a.bnll, "random", space, 0, 1)
+    try:
+        for _ in range(3000):
+            side.library_seconds()
+        c0, s0, w0 = side.cpu_seconds(), time.process_time(), time.perf_counter()
+        for _ in range(a.trials):
+            side.library_seconds()
+        w1, s1, c1 = time.perf_counter(), time.process_time(), side.cpu_seconds()
+    finally:
+        side.close()
+    # cpu_seconds() is bnll's CPU plus this process's (less its reading of /proc), so bnll's own is
+    # the difference less this process's over the round trips alone.
+    script = s1 - s0
+    return {"round_trips": a.trials,
+            "bnll_cpu_us": 1e6 * ((c1 - c0) - script) / a.trials,
+            "script_cpu_us": 1e6 * script / a.trials,
+            "wall_us": 1e6 * (w1 - w0) / a.trials}
+
+
 # ------------------------------------------------------------------ table
 
 def ratio_interval(base_rows, our_rows, index, resamples=2000, level=0.95):
@@ -443,7 +471,7 @@ def cmd_table(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["regret", "latency", "table", "terms"])
+    ap.add_argument("mode", choices=["regret", "latency", "table", "terms", "roundtrip"])
     ap.add_argument("--bnll", default=DEFAULT_BNLL, help="command that runs the bnll console (default: the Release build)")
     ap.add_argument("--samplers", default="optuna,gp", help="regret, terms: the samplers to compare")
     ap.add_argument("--problems", default=",".join(PROBLEMS))
@@ -468,10 +496,13 @@ def main():
     ap.add_argument("--interval", action="store_true", help="table: each ratio with its 95%% bootstrap interval over seeds")
     ap.add_argument("--out")
     a = ap.parse_args()
+    for name in [a.problem] + a.problems.split(","):
+        if name not in PROBLEMS:
+            sys.exit("unknown problem %s; known: %s" % (name, ", ".join(PROBLEMS)))
     if a.mode == "table":
         print(cmd_table(a))
         return
-    result = {"regret": cmd_regret, "latency": cmd_latency, "terms": cmd_terms}[a.mode](a)
+    result = {"regret": cmd_regret, "latency": cmd_latency, "terms": cmd_terms, "roundtrip": cmd_roundtrip}[a.mode](a)
     text = json.dumps(result, indent=1)
     if a.out:
         with open(a.out, "w") as f:
