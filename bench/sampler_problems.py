@@ -81,10 +81,7 @@ def recipe_terms(p):
 
 
 def recipe(p):
-    total = 0.0
-    for term in recipe_terms(p).values():  # in order, as one sum of the terms would add them
-        total += term
-    return total
+    return sum(recipe_terms(p).values())  # in order, as one sum of the terms would add them
 
 
 def branches(p):

@@ -43,6 +43,7 @@ The stdio protocol (one JSON object a line, one answer line each; see SamplerPro
 """
 
 import argparse
+import collections
 import json
 import math
 import multiprocessing
@@ -241,8 +242,6 @@ def cmd_terms(a):
     problem's leading categorical was the best trial's."""
     if a.problem not in TERMS:
         sys.exit("terms: --problem must be one of %s, got %s" % (", ".join(TERMS), a.problem))
-    if a.first_seed < 0:
-        sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
     samplers = a.samplers.split(",")
     jobs = [(a.problem, s, seed, a.budget, a.in_flight, a.bnll) for s in samplers
             for seed in range(a.first_seed, a.first_seed + a.seeds)]
@@ -255,13 +254,13 @@ def cmd_terms(a):
     for sampler, by_seed in rows.items():
         per_seed = [by_seed[s] for s in sorted(by_seed)]
         names = list(per_seed[0]["terms"])
-        choices = sorted({r["choice"] for r in per_seed}, key=lambda c: -sum(r["choice"] == c for r in per_seed))
+        runs = collections.Counter(r["choice"] for r in per_seed)
         out["samplers"][sampler] = {
             "median_regret": statistics.median(r["regret"] for r in per_seed),
             "median_terms": {t: statistics.median(r["terms"][t] for r in per_seed) for t in names},
-            "best_choice": {c: {"runs": sum(r["choice"] == c for r in per_seed),
+            "best_choice": {c: {"runs": n,
                                 "median_regret": statistics.median(r["regret"] for r in per_seed if r["choice"] == c)}
-                            for c in choices},
+                            for c, n in runs.most_common()},
             "per_seed": per_seed}
     return out
 
@@ -279,8 +278,6 @@ def quantiles(xs):
 
 def cmd_regret(a):
     samplers = a.samplers.split(",")
-    if a.first_seed < 0:
-        sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
     checkpoints = [c for c in CHECKPOINTS if c <= a.budget]
     if a.checkpoints:
         checkpoints = sorted({int(c) for c in a.checkpoints.split(",")})
@@ -499,6 +496,8 @@ def main():
     for name in [a.problem] + a.problems.split(","):
         if name not in PROBLEMS:
             sys.exit("unknown problem %s; known: %s" % (name, ", ".join(PROBLEMS)))
+    if a.first_seed < 0:
+        sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
     if a.mode == "table":
         print(cmd_table(a))
         return

@@ -4,7 +4,7 @@
 // Python around it: the figure to compare two builds by (run it in each working tree, alternating),
 // and the process to profile. Past 200 values the GP sampler hands over to TPE, so this times TPE.
 // Per round: a fresh sampler over the family problem's space (bench/sampler_problems.py), 850 random
-// trials enqueued and told, 100 asks untimed (tiered compilation replaces the first, unoptimised
+// trials told, 100 asks untimed (tiered compilation replaces the first, unoptimised
 // code), then 100 timed asks, each told its value at once. It prints each round's median and the
 // bytes allocated per ask, the median over the second half of the rounds, and a hash of every
 // suggestion: two builds that agree on it suggested the same trials bit for bit.
@@ -14,6 +14,7 @@ using System.Diagnostics;
 using BeyondNll.Search.Samplers;
 using BeyondNll.Search.Samplers.Gp;
 using BeyondNll.Search.Spaces;
+using BeyondNll.Search.Trials;
 
 var space = SearchSpace.FromJson("""
     {"params":[{"name":"family","type":"categorical","choices":["power","top-p","bottom-p"]},
@@ -40,18 +41,16 @@ var medians = new List<double>();
 var hash = 17L;
 for (var round = 0; round < rounds; round++)
 {
-    var sampler = new GpSampler(space, seed: round);
-    var rng = new SeededRandom((ulong)round);
+    // The history: random trials (the project's RandomSampler), then the GP sampler over it, as a
+    // study rebuilt from its stored trials would be.
+    var history = new TrialHistory();
+    var random = new RandomSampler(space, seed: round, history: history);
     for (var i = 0; i < History; i++)
     {
-        var family = (double)rng.NextLong(3);
-        var trial = new Dictionary<string, double> { ["family"] = family, ["lr"] = Math.Exp(Math.Log(1e-5) + rng.NextDouble() * Math.Log(100)) };
-        if (family == 0) trial["k"] = Math.Exp(Math.Log(0.05) + rng.NextDouble() * Math.Log(400));
-        else trial["q"] = rng.NextDouble();
-        sampler.Enqueue(trial);
-        var t = sampler.Ask();
-        sampler.Tell(t.Number, Family(t.Params));
+        var t = random.Ask();
+        random.Tell(t.Number, Family(t.Params));
     }
+    var sampler = new GpSampler(space, seed: round, history: history);
     for (var i = 0; i < Warm; i++)
     {
         var t = sampler.Ask();
