@@ -12,7 +12,8 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
            the problem's terms (family, lr, batch size, ...), their medians over seeds, and how often
            each family was the best trial's.
   roundtrip  the protocol's own cost: microseconds of CPU (bnll's process, this script) and of wall
-           clock per `stats` round trip, sent back to back (--trials of them).
+           clock per `stats` round trip, sent back to back (--trials of them) or each after a
+           pause (--pause-ms: both processes idle that long first, as in `latency`).
   latency  milliseconds per ask+tell (the function's time excluded) as the history grows. The two
            sides alternate trial by trial in one process, so a busy machine slows both alike;
            the figure at N trials is the median over the 50 trials before N. Wall-clock time and
@@ -20,7 +21,9 @@ search space, budget and seeds (bench/sampler_problems.py), in one run.
            cores, wall-clock time is mostly waiting to be scheduled, twice per call for bnll),
            and in-process time: the time inside the library's own ask and tell (Optuna's
            study.ask, its suggest calls and study.tell, in this process; bnll's sampler Ask and
-           Tell as its `stats` op reports them), without bnll's pipe and JSON lines.
+           Tell as its `stats` op reports them), without bnll's pipe and JSON lines. And the CPU
+           time of the process the library runs in: Optuna's as above, bnll's process alone (the
+           script's JSON work for it left out).
 
 Samplers (--samplers, comma-separated): "optuna" (Optuna's TPESampler with its defaults, the
 sampler `optuna.create_study()` uses), "optuna-mv" (the same with multivariate=True), or any name
@@ -117,6 +120,10 @@ class OptunaSide:
         """CPU time spent so far by this side: Optuna runs in this Python process."""
         return time.process_time()
 
+    def cpu_split(self):
+        """(CPU time of the process the library runs in, of this script besides): Optuna runs here."""
+        return time.process_time(), 0.0
+
     def close(self):
         pass
 
@@ -165,6 +172,10 @@ class BnllSide:
         nanoseconds, not the 10 ms ticks of /proc/PID/stat) plus this process's, which writes and
         reads the JSON lines, less what reading /proc here costs. A thread that ends takes its time
         with it: windows are short."""
+        return sum(self.cpu_split())
+
+    def cpu_split(self):
+        """(the bnll process's CPU time, this process's less its reading of /proc): cpu_seconds apart."""
         before = time.process_time()
         total = 0
         tasks = "/proc/%d/task" % self.proc.pid
@@ -175,7 +186,7 @@ class BnllSide:
             except (FileNotFoundError, ProcessLookupError):
                 pass
         self.reading_proc += time.process_time() - before
-        return total / 1e9 + time.process_time() - self.reading_proc
+        return total / 1e9, time.process_time() - self.reading_proc
 
     def close(self):
         try:
@@ -360,6 +371,7 @@ def cmd_latency(a):
     sides = {"optuna": OptunaSide(space, 0, 1, False), a.sampler: BnllSide(a.bnll, a.sampler, space, 0, 1)}
     times = {name: [] for name in sides}
     cpu = {name: [] for name in sides}
+    process_cpu = {name: [] for name in sides}
     inside = {name: [] for name in sides}
     names = list(sides)
     rng = random.Random(0)
@@ -372,27 +384,32 @@ def cmd_latency(a):
                 if prefix is not None:
                     side.enqueue(prefix)
                 l0 = side.library_seconds()
-                c0, t0 = side.cpu_seconds(), time.perf_counter()
+                c0, t0 = side.cpu_split(), time.perf_counter()
                 handle, params = side.ask()
-                t1, c1 = time.perf_counter(), side.cpu_seconds()
+                t1, c1 = time.perf_counter(), side.cpu_split()
                 value = fn(params)
-                c2, t2 = side.cpu_seconds(), time.perf_counter()
+                c2, t2 = side.cpu_split(), time.perf_counter()
                 side.tell(handle, value)
                 if not timed:
                     continue
-                times[name].append((t1 - t0) + (time.perf_counter() - t2))
-                cpu[name].append((c1 - c0) + (side.cpu_seconds() - c2))
+                t3, c3 = time.perf_counter(), side.cpu_split()
+                times[name].append((t1 - t0) + (t3 - t2))
+                spent = [(c1[k] - c0[k]) + (c3[k] - c2[k]) for k in (0, 1)]
+                cpu[name].append(sum(spent))
+                process_cpu[name].append(spent[0])
                 inside[name].append(side.library_seconds() - l0)
     finally:
         for side in sides.values():
             side.close()
     out = {"problem": a.problem, "trials": a.trials, "history": a.history, "warm": a.warm, "window": 50,
-           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}, "in_process_ms_per_ask_tell_at": {}}
+           "ms_per_ask_tell_at": {}, "cpu_ms_per_ask_tell_at": {}, "in_process_ms_per_ask_tell_at": {},
+           "process_cpu_ms_per_ask_tell_at": {}}
     for n in (50, 100, 200, 500, 1000, 2000, 5000):
         first = a.history + a.warm  # trial number of the first timed entry
         if first + 50 <= n <= a.trials:
             for key, series in (("ms_per_ask_tell_at", times), ("cpu_ms_per_ask_tell_at", cpu),
-                                ("in_process_ms_per_ask_tell_at", inside)):
+                                ("in_process_ms_per_ask_tell_at", inside),
+                                ("process_cpu_ms_per_ask_tell_at", process_cpu)):
                 w = {name: 1000.0 * statistics.median(ts[n - 50 - first:n - first]) for name, ts in series.items()}
                 w["ratio"] = w[a.sampler] / w["optuna"]
                 out[key][str(n)] = w
@@ -402,27 +419,37 @@ def cmd_latency(a):
 # ------------------------------------------------------------------ round trip
 
 def cmd_roundtrip(a):
-    """The protocol's own cost: `stats` round trips (no sampler work) sent back to back to a bnll
-    sampler process, after 3,000 untimed; per round trip, the bnll process's CPU time (schedstat, as
-    `latency` counts it), this script's CPU time and the wall-clock time. --trials sets how many."""
+    """The protocol's own cost: `stats` round trips (no sampler work) sent to a bnll sampler process,
+    after 3,000 untimed; per round trip, the bnll process's CPU time (schedstat, as `latency` counts
+    it), this script's CPU time and the wall-clock time. --trials sets how many. Back to back by
+    default; with --pause-ms both processes sleep that long before each round trip, as they do in
+    `latency` while the other side's library works (a sleeping process uses no CPU, so the figures
+    stay per round trip; the wall clock is summed over the round trips alone)."""
     _, _, space = PROBLEMS[a.problem]
     side = BnllSide(a.bnll, "random", space, 0, 1)
+    pause = a.pause_ms / 1000.0
+    wall = script = 0.0
     try:
         for _ in range(3000):
             side.library_seconds()
-        c0, s0, w0 = side.cpu_seconds(), time.process_time(), time.perf_counter()
+        c0, s0 = side.cpu_seconds(), time.process_time()
         for _ in range(a.trials):
+            if pause:
+                time.sleep(pause)
+            w0, p0 = time.perf_counter(), time.process_time()
             side.library_seconds()
-        w1, s1, c1 = time.perf_counter(), time.process_time(), side.cpu_seconds()
+            script += time.process_time() - p0
+            wall += time.perf_counter() - w0
+        s1, c1 = time.process_time(), side.cpu_seconds()
     finally:
         side.close()
     # cpu_seconds() is bnll's CPU plus this process's (less its reading of /proc), so bnll's own is
-    # the difference less this process's over the round trips alone.
-    script = s1 - s0
-    return {"round_trips": a.trials,
-            "bnll_cpu_us": 1e6 * ((c1 - c0) - script) / a.trials,
+    # the difference less this process's over the whole loop (its sleeps' wake-ups included); the
+    # script's own is summed over the round trips alone.
+    return {"round_trips": a.trials, "pause_ms": a.pause_ms,
+            "bnll_cpu_us": 1e6 * ((c1 - c0) - (s1 - s0)) / a.trials,
             "script_cpu_us": 1e6 * script / a.trials,
-            "wall_us": 1e6 * (w1 - w0) / a.trials}
+            "wall_us": 1e6 * wall / a.trials}
 
 
 # ------------------------------------------------------------------ table
@@ -484,6 +511,8 @@ def main():
                     help="latency: the first N trials are the same random draws on both sides, untimed")
     ap.add_argument("--warm", type=int, default=0,
                     help="latency: after the history, N trials asked and told on both sides untimed (a warm process)")
+    ap.add_argument("--pause-ms", type=float, default=0.0,
+                    help="roundtrip: sleep this many milliseconds before each round trip (default 0: back to back)")
     ap.add_argument("--in-flight", type=int, default=1)
     ap.add_argument("--checkpoints", help="regret: the trial counts to record the regret at, comma-separated "
                                           "(default: 10, 20, 50, 100, 200 up to the budget)")
@@ -496,6 +525,8 @@ def main():
     for name in [a.problem] + a.problems.split(","):
         if name not in PROBLEMS:
             sys.exit("unknown problem %s; known: %s" % (name, ", ".join(PROBLEMS)))
+    if a.pause_ms < 0:
+        sys.exit("--pause-ms must be 0 or more, got %g" % a.pause_ms)
     if a.first_seed < 0:
         sys.exit("--first-seed must be 0 or more, got %d" % a.first_seed)
     if a.mode == "table":
