@@ -116,12 +116,9 @@ class OptunaSide:
     def enqueue(self, params):
         self.study.enqueue_trial(params)
 
-    def cpu_seconds(self):
-        """CPU time spent so far by this side: Optuna runs in this Python process."""
-        return time.process_time()
-
     def cpu_split(self):
-        """(CPU time of the process the library runs in, of this script besides): Optuna runs here."""
+        """CPU time spent so far by this side, as (the process the library runs in, this script besides):
+        Optuna runs in this Python process, so all of it is the first."""
         return time.process_time(), 0.0
 
     def close(self):
@@ -139,7 +136,7 @@ class BnllSide:
                                    "--sampler", sampler, "--seed", str(seed)]
         if in_flight > 1:
             argv.append("--constant-liar")
-        self.reading_proc = 0.0  # CPU seconds this process spent reading /proc for cpu_seconds
+        self.reading_proc = 0.0  # CPU seconds this process spent reading /proc for cpu_split
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def call(self, msg):
@@ -167,15 +164,11 @@ class BnllSide:
         """Time spent inside the sampler's ask and tell so far, measured in the bnll process."""
         return self.call({"op": "stats"})["sampler_seconds"]
 
-    def cpu_seconds(self):
-        """CPU time spent so far by this side: the bnll process's threads (Linux schedstat, in
-        nanoseconds, not the 10 ms ticks of /proc/PID/stat) plus this process's, which writes and
-        reads the JSON lines, less what reading /proc here costs. A thread that ends takes its time
-        with it: windows are short."""
-        return sum(self.cpu_split())
-
     def cpu_split(self):
-        """(the bnll process's CPU time, this process's less its reading of /proc): cpu_seconds apart."""
+        """CPU time spent so far by this side, as (the bnll process's threads, from Linux schedstat in
+        nanoseconds, not the 10 ms ticks of /proc/PID/stat; this process's, which writes and reads
+        the JSON lines, less what reading /proc here costs). A thread that ends takes its time with
+        it: windows are short."""
         before = time.process_time()
         total = 0
         tasks = "/proc/%d/task" % self.proc.pid
@@ -432,7 +425,7 @@ def cmd_roundtrip(a):
     try:
         for _ in range(3000):
             side.library_seconds()
-        c0, s0 = side.cpu_seconds(), time.process_time()
+        c0 = side.cpu_split()
         for _ in range(a.trials):
             if pause:
                 time.sleep(pause)
@@ -440,14 +433,12 @@ def cmd_roundtrip(a):
             side.library_seconds()
             script += time.process_time() - p0
             wall += time.perf_counter() - w0
-        s1, c1 = time.process_time(), side.cpu_seconds()
+        c1 = side.cpu_split()
     finally:
         side.close()
-    # cpu_seconds() is bnll's CPU plus this process's (less its reading of /proc), so bnll's own is
-    # the difference less this process's over the whole loop (its sleeps' wake-ups included); the
-    # script's own is summed over the round trips alone.
+    # The script's own CPU is summed over the round trips alone, without its sleeps' wake-ups.
     return {"round_trips": a.trials, "pause_ms": a.pause_ms,
-            "bnll_cpu_us": 1e6 * ((c1 - c0) - (s1 - s0)) / a.trials,
+            "bnll_cpu_us": 1e6 * (c1[0] - c0[0]) / a.trials,
             "script_cpu_us": 1e6 * script / a.trials,
             "wall_us": 1e6 * wall / a.trials}
 
